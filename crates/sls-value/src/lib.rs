@@ -1,0 +1,19 @@
+//! JSON-like values as Serverless sees them after its `JSON.parse(JSON.stringify(..))` round trip.
+//!
+//! Numbers are `f64` like JavaScript's; objects keep insertion order.
+
+use indexmap::IndexMap;
+
+/// An object: string keys in insertion order.
+pub type Map = IndexMap<String, Value>;
+
+/// A JSON value with JavaScript number semantics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Value>),
+    Object(Map),
+}
