@@ -1,1 +1,55 @@
-fn main() {}
+//! `sls-resolve`: the command line. The only place that reads argv, the environment and files,
+//! and that prints.
+
+mod diagnostics;
+mod discover;
+mod print;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes: 0 ok, 1 configuration or resolution error, 2 usage or I/O error.
+pub(crate) const EXIT_CONFIG: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sls-resolve",
+    version,
+    about = "Resolve serverless.yml offline, exactly as Serverless Framework v3.40.0 does"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the resolved configuration: a drop-in for `serverless print`.
+    Print(print::PrintArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Print(args) => print::run(&args),
+    };
+    match result {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush());
+            ExitCode::SUCCESS
+        }
+        Err(code) => ExitCode::from(code),
+    }
+}

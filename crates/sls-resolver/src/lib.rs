@@ -1,1 +1,584 @@
-//! Placeholder.
+//! Resolves Serverless Framework v3 variables in a loaded configuration, offline.
+//!
+//! [`resolve`] runs v3's phases (`scripts/serverless.js`): the core properties first with the
+//! sources available then, `.env` loading, everything else, the framework's defaults
+//! (`provider.stage`, `provider.region`, `versionFunctions`, function names), the final phases
+//! with `param`, `sls:instanceId` and `aws:region`, and the check for unknown sources. Errors
+//! surface phase by phase exactly where v3 would stop.
+//!
+//! Architecture invariant: this crate does no I/O. Files are read through the caller's
+//! [`FileSystem`]; the environment and the CLI options are a snapshot in [`Environment`].
+
+mod dotenv;
+mod engine;
+mod error;
+pub mod hints;
+mod meta;
+mod source;
+mod value;
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use sls_value::{Map, Value};
+
+pub use error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
+pub use source::{
+    AwsSource, EnvSource, Environment, FileSource, FileSystem, OptSource, Origin, ParamSource,
+    RemoteSource, SelfSource, SlsSource, Source, SourceContext, SourceError, SourceOutput,
+    SourceRequest, StrToBoolSource,
+};
+
+use engine::Engine;
+use meta::{SourceMeta, ValueMeta, VarMeta, path_keys};
+use value::{get_path, js_truthy};
+
+/// The inputs of one resolution.
+pub struct ResolveInput {
+    /// The configuration as loaded (after the JSON round trip).
+    pub config: Value,
+    /// File name used in v3's messages, e.g. `serverless.yml`.
+    pub config_name: String,
+    pub env: Environment,
+}
+
+/// A resolved configuration, as `serverless print` shows it.
+#[derive(Debug)]
+pub struct Resolved {
+    pub config: Value,
+    /// Variables left as written (`--allow-unresolved`), with their property paths.
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// A variable left as written because its source needs the network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unresolved {
+    pub path: Vec<String>,
+    pub source: String,
+    pub range: (usize, usize),
+}
+
+/// Why a configuration could not be resolved: v3's message, and each error as data.
+#[derive(Debug)]
+pub struct Failure {
+    /// The text v3 prints after `Error:`.
+    pub message: String,
+    /// The individual errors, de-duplicated, in configuration order.
+    pub errors: Vec<SharedError>,
+    /// Properties whose value came from another file, and where in it.
+    pub origins: Vec<(Vec<String>, Rc<Origin>)>,
+}
+
+impl Failure {
+    fn single(error: ResolveError) -> Self {
+        Self {
+            message: error.message.clone(),
+            errors: vec![error.shared()],
+            origins: Vec::new(),
+        }
+    }
+
+    /// The file a property's value came from, when it was included with `file(...)`: the
+    /// longest recorded prefix of `path`, and the keys left below it.
+    pub fn origin_of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
+        self.origins
+            .iter()
+            .filter(|(prefix, _)| path.starts_with(prefix))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map(|(prefix, origin)| (origin, &path[prefix.len()..]))
+    }
+}
+
+fn registry(names: &[&str]) -> HashMap<String, Rc<dyn Source>> {
+    names
+        .iter()
+        .map(|name| {
+            let source: Rc<dyn Source> = match *name {
+                "self" => Rc::new(SelfSource),
+                "env" => Rc::new(EnvSource),
+                "opt" => Rc::new(OptSource),
+                "sls" => Rc::new(SlsSource),
+                "file" => Rc::new(FileSource),
+                "strToBool" => Rc::new(StrToBoolSource),
+                "param" => Rc::new(ParamSource),
+                "aws" => Rc::new(AwsSource),
+                "cf" => Rc::new(RemoteSource { name: "cf" }),
+                "s3" => Rc::new(RemoteSource { name: "s3" }),
+                _ => Rc::new(RemoteSource { name: "ssm" }),
+            };
+            ((*name).to_owned(), source)
+        })
+        .collect()
+}
+
+fn set(names: &[&str]) -> HashSet<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+const EARLY: &[&str] = &["env", "file", "opt", "self", "strToBool", "sls"];
+const REMOTE: &[&str] = &["cf", "s3", "ssm"];
+
+/// Resolves every variable in the configuration the way `serverless print` does.
+pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
+    let ResolveInput {
+        config,
+        config_name,
+        mut env,
+    } = input;
+    let instance_id = env.instance_id.take();
+    let mut engine = Engine::new(config, env);
+    let phase = Phase {
+        config_name: &config_name,
+    };
+
+    // 1. Syntax errors are reported before anything is resolved.
+    phase.report(&engine)?;
+    phase.ensure(&engine, &["disabledDeprecations"])?;
+    phase.ensure(&engine, &["deprecationNotificationMode"])?;
+
+    // 2-3. The properties that decide which command schema and which .env apply.
+    let core: &[&[&str]] = &[&["provider", "name"], &["provider", "stage"], &["useDotenv"]];
+    if !engine.meta.is_empty() {
+        engine.run(registry(EARLY), set(&["file", "self", "strToBool"]), Some(core));
+        phase.report(&engine)?;
+    }
+    let fulfilled_early = set(&["env", "file", "self", "strToBool"]);
+    let stage_and_dotenv: &[&[&str]] = &[&["provider", "stage"], &["useDotenv"]];
+    engine.env.missing_env.borrow_mut().clear();
+    if !is_resolved(&engine, &["provider", "stage"]) || !is_resolved(&engine, &["useDotenv"]) {
+        engine.run(registry(EARLY), fulfilled_early.clone(), Some(stage_and_dotenv));
+        phase.report(&engine)?;
+    }
+    phase.ensure(&engine, &["provider", "stage"])?;
+    phase.ensure(&engine, &["useDotenv"])?;
+
+    // 4. dotenv.
+    if get_path(&engine.config, &["useDotenv"]).is_some_and(|v| *v == Value::Bool(true)) {
+        dotenv::load(&mut engine).map_err(Failure::single)?;
+        if !is_resolved(&engine, &["provider", "name"]) {
+            engine.run(registry(EARLY), fulfilled_early.clone(), Some(&[&["provider", "name"]]));
+            phase.report(&engine)?;
+        }
+    }
+
+    // 5. Everything, with the sources known before plugins load.
+    phase.ensure(&engine, &["provider", "name"])?;
+    engine.run(registry(EARLY), fulfilled_early, None);
+    phase.report(&engine)?;
+    for path in [
+        &["plugins"][..],
+        &["package", "path"],
+        &["frameworkVersion"],
+        &["app"],
+        &["org"],
+        &["dashboard"],
+        &["service"],
+    ] {
+        phase.ensure(&engine, path)?;
+    }
+
+    // 6. Framework initialisation writes its defaults; schema validation moves `null`s last.
+    apply_defaults(&mut engine).map_err(Failure::single)?;
+    move_null_values_last(&mut engine.config);
+
+    // 7-8. Plugins are loaded: `opt` is final, `sls:instanceId` and `param` exist.
+    engine.env.instance_id = instance_id;
+    let fulfilled_final = set(&["env", "file", "opt", "self", "strToBool", "sls", "param"]);
+    let mut sources: Vec<&str> = EARLY.to_vec();
+    sources.push("param");
+    engine.run(registry(&sources), fulfilled_final.clone(), None);
+    phase.report(&engine)?;
+    for path in [
+        &["provider", "credentials"][..],
+        &["provider", "deploymentBucket", "serverSideEncryption"],
+        &["provider", "profile"],
+        &["provider", "region"],
+    ] {
+        phase.ensure(&engine, path)?;
+    }
+
+    // 9. The AWS sources.
+    sources.push("aws");
+    sources.extend_from_slice(REMOTE);
+    let mut fulfilled_all = fulfilled_final;
+    fulfilled_all.extend(["aws", "cf", "s3", "ssm"].map(str::to_owned));
+    engine.run(registry(&sources), fulfilled_all, None);
+    phase.report(&engine)?;
+
+    // 10. Whatever is left uses a source nobody provides.
+    let unresolved = leftovers(&engine, &sources)?;
+    let mut config = engine.config;
+    restore_unresolved(&mut config, &engine.meta);
+    Ok(Resolved { config, unresolved })
+}
+
+struct Phase<'a> {
+    config_name: &'a str,
+}
+
+impl Phase<'_> {
+    /// v3's `eventuallyReportVariableResolutionErrors`: every error in the meta, once each.
+    fn report(&self, engine: &Engine) -> Result<(), Failure> {
+        let mut errors: Vec<SharedError> = Vec::new();
+        for meta in engine.meta.values() {
+            if let Some(error) = &meta.error {
+                if !errors.iter().any(|e| Rc::ptr_eq(e, error)) {
+                    errors.push(error.clone());
+                }
+            }
+        }
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = errors.iter().map(|e| format!("\n  - {}", e.message)).collect();
+        Err(Failure {
+            message: format!(
+                "Cannot resolve {}: Variables resolution errored with:{}",
+                self.config_name,
+                list.join(",")
+            ),
+            errors,
+            origins: engine
+                .origins
+                .iter()
+                .map(|(k, o)| (path_keys(k), o.clone()))
+                .collect(),
+        })
+    }
+
+    /// v3's `ensure`: the property must not depend on anything still unresolved.
+    fn ensure(&self, engine: &Engine, path: &[&str]) -> Result<(), Failure> {
+        if is_resolved(engine, path) {
+            return Ok(());
+        }
+        let keys: Vec<String> = path.iter().map(|k| (*k).to_owned()).collect();
+        let site = engine
+            .meta
+            .keys()
+            .find(|k| related(k, &keys.join("\0")))
+            .map(|k| VariableSite {
+                path: path_keys(k),
+                range: None,
+            });
+        let error = ResolveError::new(
+            ErrorCode::InaccessibleConfigurationProperty,
+            format!(
+                "Cannot resolve {}: \"{}\" property is not accessible (configured behind variables which cannot be resolved at this stage)",
+                self.config_name,
+                path.join(".")
+            ),
+        )
+        .at(site)
+        .with_help(Some(inaccessible_help(path)));
+        Err(Failure::single(error))
+    }
+}
+
+fn inaccessible_help(path: &[&str]) -> String {
+    let property = path.join(".");
+    match property.as_str() {
+        "provider.stage" | "useDotenv" | "provider.name" => format!(
+            "`{property}` is resolved first, when only `self`, `file`, `env`, `opt`, `strToBool` and `sls:stage` exist; `param`, `ssm` and other sources cannot be used here"
+        ),
+        "provider.profile" | "provider.region" | "provider.credentials" => format!(
+            "`{property}` is needed before `ssm`, `cf`, `s3` and `aws` can be used; use `self`, `env`, `opt`, `file` or `param` here"
+        ),
+        _ => format!(
+            "`{property}` is read before plugins load: `param`, `ssm`, `cf`, `s3` and plugin sources cannot be used here"
+        ),
+    }
+}
+
+fn related(key: &str, target: &str) -> bool {
+    key == target
+        || target.starts_with(&format!("{key}\0"))
+        || key.starts_with(&format!("{target}\0"))
+}
+
+/// v3's `isPropertyResolved`: no variable left at the path, above it or below it.
+fn is_resolved(engine: &Engine, path: &[&str]) -> bool {
+    let target = path.join("\0");
+    !engine.meta.keys().any(|k| related(k, &target))
+}
+
+/// The framework's own writes during `serverless.init()`, in v3's order.
+fn apply_defaults(engine: &mut Engine) -> Result<(), ResolveError> {
+    let options = engine.env.options.clone();
+    let option = |name: &str| options.get(name).filter(|v| js_truthy(v)).cloned();
+    let Value::Object(root) = &mut engine.config else {
+        return Ok(());
+    };
+    if let Some(Value::Object(provider)) = root.get_mut("provider") {
+        if provider.get("stage").is_none_or(|v| *v == Value::Null) {
+            provider.insert("stage".into(), Value::String("dev".into()));
+        }
+    }
+    if let Some(service) = root.get("service") {
+        if matches!(service, Value::Object(_)) {
+            return Err(ResolveError::new(
+                ErrorCode::ConfigurationShape,
+                "Object notation for \"service\" property is not supported. Set \"service\" property directly with service name.",
+            ));
+        }
+    }
+    for key in ["resources", "functions"] {
+        if let Some(Value::Array(items)) = root.get(key) {
+            let mut merged = Value::Object(Map::new());
+            for item in items {
+                match item {
+                    Value::Null => {}
+                    Value::Object(_) | Value::Array(_) => deep_merge(&mut merged, item),
+                    other => {
+                        return Err(ResolveError::new(
+                            ErrorCode::ConfigurationShape,
+                            format!(
+                                "Non-object value specified in {key} array: {}",
+                                sls_value::js_to_string(other).unwrap_or_default()
+                            ),
+                        ));
+                    }
+                }
+            }
+            root.insert(key.into(), merged);
+        }
+    }
+    let service_name = root
+        .get("service")
+        .and_then(sls_value::js_to_string)
+        .unwrap_or_else(|| "undefined".into());
+    let provider_stage = get_path(&Value::Object(root.clone()), &["provider", "stage"])
+        .and_then(sls_value::js_to_string);
+    let stage = option("stage")
+        .and_then(|s| sls_value::js_to_string(&s))
+        .or(provider_stage)
+        .unwrap_or_else(|| "undefined".into());
+    if let Some(Value::Object(functions)) = root.get_mut("functions") {
+        functions.retain(|_, f| *f != Value::Null);
+        for (name, function) in functions.iter_mut() {
+            let Value::Object(function) = function else {
+                return Err(ResolveError::new(
+                    ErrorCode::ConfigurationShape,
+                    format!(
+                        "Unexpected \"{name}\" function configuration: Expected object received {}",
+                        sls_value::to_json_compact(function)
+                    ),
+                ));
+            };
+            if !function.get("events").is_some_and(js_truthy) {
+                function.insert("events".into(), Value::Array(Vec::new()));
+            }
+            if !function.get("name").is_some_and(js_truthy) {
+                function.insert(
+                    "name".into(),
+                    Value::String(format!("{service_name}-{stage}-{name}")),
+                );
+            }
+        }
+    }
+    if let Some(Value::Object(provider)) = root.get_mut("provider") {
+        let region = option("region")
+            .or_else(|| provider.get("region").filter(|v| js_truthy(v)).cloned())
+            .unwrap_or_else(|| Value::String("us-east-1".into()));
+        provider.insert("region".into(), region);
+        let is_aws = provider.get("name") == Some(&Value::String("aws".into()));
+        if is_aws && provider.get("versionFunctions").is_none_or(|v| *v == Value::Null) {
+            provider.insert("versionFunctions".into(), Value::Bool(true));
+        }
+    }
+    Ok(())
+}
+
+/// lodash `_.merge` for JSON values: objects and arrays merged key by key, other values replace.
+fn deep_merge(target: &mut Value, source: &Value) {
+    match (target, source) {
+        (Value::Object(t), Value::Object(s)) => {
+            for (k, v) in s {
+                match t.get_mut(k) {
+                    Some(existing)
+                        if matches!(existing, Value::Object(_) | Value::Array(_))
+                            && matches!(v, Value::Object(_) | Value::Array(_)) =>
+                    {
+                        deep_merge(existing, v);
+                    }
+                    Some(_) if *v == Value::Null => {}
+                    _ => {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(s)) => {
+            for (i, v) in s.iter().enumerate() {
+                if i < t.len() {
+                    deep_merge(&mut t[i], v);
+                } else {
+                    t.push(v.clone());
+                }
+            }
+        }
+        (target, source) => *target = source.clone(),
+    }
+}
+
+/// v3's schema validation removes `null` values and puts them back, so they move to the end of
+/// their object (arrays keep their order).
+pub fn move_null_values_last(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let nulls: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| **v == Value::Null)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for v in map.values_mut() {
+                move_null_values_last(v);
+            }
+            for key in nulls {
+                map.shift_remove(&key);
+                map.insert(key, Value::Null);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(move_null_values_last),
+        _ => {}
+    }
+}
+
+/// Step 10: variables left unresolved. Remote ones are kept (with `--allow-unresolved`);
+/// anything else is v3's "Unrecognized configuration variable sources".
+fn leftovers(engine: &Engine, registered: &[&str]) -> Result<Vec<Unresolved>, Failure> {
+    let mut first_types: Vec<String> = Vec::new();
+    let mut kept = Vec::new();
+    for (key, meta) in &engine.meta {
+        let mut remote = None;
+        find_remote(meta, &mut remote);
+        if let (Some(source), Some(variables)) = (remote, &meta.variables) {
+            for variable in variables.iter().filter(|v| v.sources.is_some()) {
+                kept.push(Unresolved {
+                    path: path_keys(key),
+                    source: source.clone(),
+                    range: (variable.start, variable.end),
+                });
+            }
+            continue;
+        }
+        collect_first_types(meta, &mut first_types);
+    }
+    if first_types.is_empty() {
+        return Ok(kept);
+    }
+    let unknown: Vec<&String> = first_types
+        .iter()
+        .filter(|t| !registered.contains(&t.as_str()))
+        .collect();
+    if unknown.iter().any(|t| *t == "output") {
+        return Err(Failure::single(ResolveError::new(
+            ErrorCode::DashboardVariableSourcesMisuse,
+            "\"Cannot resolve configuration: \"output\" variable can only be used in services deployed with Serverless Dashboard (with \"org\" setting configured)",
+        )));
+    }
+    let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
+    let site = engine.meta.keys().next().map(|k| VariableSite {
+        path: path_keys(k),
+        range: None,
+    });
+    let help = names
+        .iter()
+        .find_map(|name| {
+            hints::closest(name, ["self", "env", "opt", "sls", "file", "param", "strToBool", "aws", "ssm", "cf", "s3"])
+                .map(|known| format!("`{name}` is not a variable source; did you mean `{known}`?"))
+        })
+        .or_else(|| {
+            Some(
+                "v3 resolves only built-in sources and those of installed plugins; fallbacks do not help for an unknown source"
+                    .to_owned(),
+            )
+        });
+    Err(Failure::single(
+        ResolveError::new(
+            ErrorCode::UnrecognizedVariableSources,
+            format!(
+                "Unrecognized configuration variable sources: \"{}\"",
+                names.join("\", \"")
+            ),
+        )
+        .at(site)
+        .with_help(help),
+    ))
+}
+
+/// With `--allow-unresolved`, strings whose remote variables were left keep their other
+/// variables resolved: `${self:service}-${ssm:/x}` prints as `svc-${ssm:/x}`.
+fn restore_unresolved(config: &mut Value, meta: &indexmap::IndexMap<String, ValueMeta>) {
+    for (key, meta) in meta {
+        let (Some(Value::String(raw)), Some(variables)) = (&meta.value, &meta.variables) else {
+            continue;
+        };
+        let mut text = String::with_capacity(raw.len());
+        let mut last = 0;
+        for variable in variables {
+            text.push_str(raw.get(last..variable.start).unwrap_or_default());
+            match (&variable.sources, &variable.value) {
+                (None, Some(value)) => {
+                    text.push_str(&sls_value::js_to_string(value).unwrap_or_default());
+                }
+                _ => text.push_str(raw.get(variable.start..variable.end).unwrap_or_default()),
+            }
+            last = variable.end;
+        }
+        text.push_str(raw.get(last..).unwrap_or_default());
+        value::set_path(config, &path_keys(key), Value::String(text));
+    }
+}
+
+fn find_remote(meta: &ValueMeta, found: &mut Option<String>) {
+    let Some(variables) = &meta.variables else {
+        return;
+    };
+    for variable in variables {
+        let Some(sources) = &variable.sources else {
+            continue;
+        };
+        for source in sources {
+            if let SourceMeta::Typed {
+                ty,
+                params,
+                address,
+            } = source
+            {
+                let remote = REMOTE.contains(&ty.as_str())
+                    || (ty == "aws"
+                        && matches!(address, Some(ValueMeta { value: Some(Value::String(a)), .. }) if a == "accountId"));
+                if remote && found.is_none() {
+                    *found = Some(ty.clone());
+                }
+                for part in params.iter().flatten().chain(address.iter()) {
+                    find_remote(part, found);
+                }
+            }
+        }
+    }
+}
+
+/// v3's `resolveUnresolvedSourceTypes`: the first source of each variable left, and those
+/// nested in its params and address.
+fn collect_first_types(meta: &ValueMeta, out: &mut Vec<String>) {
+    let Some(variables) = &meta.variables else {
+        return;
+    };
+    for VarMeta { sources, .. } in variables {
+        let Some(SourceMeta::Typed {
+            ty,
+            params,
+            address,
+        }) = sources.as_ref().and_then(|s| s.first())
+        else {
+            continue;
+        };
+        for part in params.iter().flatten().chain(address.iter()) {
+            collect_first_types(part, out);
+        }
+        if !out.contains(ty) {
+            out.push(ty.clone());
+        }
+    }
+}

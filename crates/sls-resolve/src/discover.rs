@@ -1,0 +1,92 @@
+//! Finding and loading the configuration file, as v3 does.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Failure, SourceFile};
+
+/// The names v3 looks for, in order. JavaScript and TypeScript configs cannot be read offline.
+const SUPPORTED: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
+const SCRIPTED: &[&str] = &["serverless.js", "serverless.mjs", "serverless.cjs", "serverless.ts"];
+
+/// The configuration file: `-c FILE`, a FILE or DIR argument, or the first of
+/// `serverless.{yml,yaml,json}` in the working directory.
+pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<PathBuf, Failure> {
+    let cwd = std::env::current_dir().map_err(|e| Failure::usage(format!("cannot read the working directory: {e}")))?;
+    let (dir, explicit) = match (config, target) {
+        (Some(file), _) => (cwd.clone(), Some(cwd.join(file))),
+        (None, Some(path)) if path.is_dir() => (cwd.join(path), None),
+        (None, Some(path)) => (cwd.clone(), Some(cwd.join(path))),
+        (None, None) => (cwd, None),
+    };
+    if let Some(file) = explicit {
+        check_supported(&file)?;
+        if !file.is_file() {
+            return Err(Failure::usage(format!("cannot read `{}`: no such file", file.display())));
+        }
+        return Ok(file);
+    }
+    for name in SUPPORTED {
+        let candidate = dir.join(name);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    for name in SCRIPTED {
+        let candidate = dir.join(name);
+        if candidate.is_file() {
+            check_supported(&candidate)?;
+        }
+    }
+    Err(Failure::usage(format!(
+        "no service configuration found in `{}`: expected serverless.yml, serverless.yaml or serverless.json",
+        dir.display()
+    )))
+}
+
+fn check_supported(file: &Path) -> Result<(), Failure> {
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    if matches!(ext, "js" | "mjs" | "cjs" | "ts") {
+        return Err(Failure::usage(format!(
+            "`{}` is a JavaScript/TypeScript configuration; sls-resolve reads YAML and JSON configurations only (running code is not offline-safe)",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads and parses the configuration into a node tree with spans.
+pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", path.display())))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let file = SourceFile::new(path, text);
+            return Err(Failure::located(
+                &file,
+                "INVALID_UTF8",
+                format!("`{}` is not valid UTF-8", file.name),
+                Some((offset, offset + 1)),
+                "invalid byte here",
+                Some("serverless reads configurations as UTF-8; re-encode the file".to_owned()),
+            ));
+        }
+    };
+    let file = SourceFile::new(path, text);
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    let loaded = if is_json {
+        sls_yaml::load_json(&file.text)
+    } else {
+        sls_yaml::load_yaml(&file.text)
+    };
+    match loaded {
+        Ok(node) => Ok((file, node)),
+        Err(err) => {
+            let message = format!("Cannot parse \"{}\": {}", file.name, err.message);
+            let span = (err.span.start, err.span.end.max(err.span.start + 1));
+            Err(Failure::located(&file, "CONFIG_PARSE_ERROR", message, Some(span), "here", None))
+        }
+    }
+}

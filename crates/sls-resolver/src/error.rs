@@ -1,0 +1,100 @@
+//! Resolution errors: data first (code, property path, the variable's place), v3's text beside it.
+
+use std::rc::Rc;
+
+/// Where in a string value a variable sits: the property holding the string and the variable's
+/// byte range inside that string, when it is known (it is not for re-parsed resolved values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableSite {
+    pub path: Vec<String>,
+    pub range: Option<(usize, usize)>,
+}
+
+/// One thing that went wrong while resolving, as v3 would report it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolveError {
+    pub code: ErrorCode,
+    /// v3's message text, e.g. `Cannot resolve variable at "custom.a": Value not found at "self" source`.
+    pub message: String,
+    /// The variable the error is about, when known.
+    pub site: Option<VariableSite>,
+    /// A suggestion for the user (not part of v3's text).
+    pub help: Option<String>,
+}
+
+/// Shared so that one error object reached through several properties is reported once, as in
+/// v3 (which de-duplicates by identity).
+pub type SharedError = Rc<ResolveError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// A `${...}` syntax error (the parser's code is in the message).
+    Syntax,
+    MissingVariableResult,
+    VariableResolution,
+    NonStringVariableResult,
+    CircularPropertyDependency,
+    ExcessivePropertiesNestDepth,
+    ExcessiveVariablesNestDepth,
+    /// Internal signal: the value depends on a variable that cannot be resolved yet.
+    MissingVariableDependency,
+    /// A remote source (`ssm`, `cf`, `s3`, `aws:accountId`) met while offline.
+    RemoteSourceOffline,
+    InaccessibleConfigurationProperty,
+    UnrecognizedVariableSources,
+    DashboardVariableSourcesMisuse,
+    DotenvConflict,
+    ConfigurationShape,
+}
+
+impl ErrorCode {
+    /// v3's code string (or ours, for the offline source).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Syntax => "VARIABLE_SYNTAX_ERROR",
+            Self::MissingVariableResult => "MISSING_VARIABLE_RESULT",
+            Self::VariableResolution => "VARIABLE_RESOLUTION_ERROR",
+            Self::NonStringVariableResult => "NON_STRING_VARIABLE_RESULT",
+            Self::CircularPropertyDependency => "CIRCULAR_PROPERTY_DEPENDENCY",
+            Self::ExcessivePropertiesNestDepth => "EXCESSIVE_RESOLVED_PROPERTIES_NEST_DEPTH",
+            Self::ExcessiveVariablesNestDepth => "EXCESSIVE_RESOLVED_VARIABLES_NEST_DEPTH",
+            Self::MissingVariableDependency => "MISSING_VARIABLE_DEPENDENCY",
+            Self::RemoteSourceOffline => "REMOTE_SOURCE_OFFLINE",
+            Self::InaccessibleConfigurationProperty => "INACCESSIBLE_CONFIGURATION_PROPERTY",
+            Self::UnrecognizedVariableSources => "UNRECOGNIZED_VARIABLE_SOURCES",
+            Self::DashboardVariableSourcesMisuse => "DASHBOARD_VARIABLE_SOURCES_MISUSE",
+            Self::DotenvConflict => "DOTENV_ENV_VAR_RESOLUTION_CONFLICT",
+            Self::ConfigurationShape => "INVALID_CONFIGURATION",
+        }
+    }
+}
+
+impl ResolveError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            site: None,
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, site: Option<VariableSite>) -> Self {
+        self.site = site;
+        self
+    }
+
+    pub fn with_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn shared(self) -> SharedError {
+        Rc::new(self)
+    }
+}
+
+/// `custom.a.0` from `["custom", "a", "0"]`, as v3's `humanizePropertyPath`.
+pub fn humanize(path: &[String]) -> String {
+    path.join(".")
+}

@@ -1,0 +1,171 @@
+//! Resolver behaviour on small configurations with an in-memory file system.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use sls_resolver::{Environment, ErrorCode, FileSystem, ResolveInput, resolve};
+use sls_value::{Map, Value};
+
+#[derive(Default)]
+struct MemFs(HashMap<PathBuf, Vec<u8>>);
+
+impl FileSystem for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.0
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+}
+
+struct Case {
+    yaml: String,
+    files: Vec<(&'static str, &'static str)>,
+    env: Vec<(&'static str, &'static str)>,
+    stage: Option<&'static str>,
+    allow_unresolved: bool,
+}
+
+fn case(yaml: &str) -> Case {
+    Case {
+        yaml: format!("service: svc\nprovider:\n  name: aws\n{yaml}"),
+        files: Vec::new(),
+        env: Vec::new(),
+        stage: None,
+        allow_unresolved: false,
+    }
+}
+
+impl Case {
+    fn run(self) -> Result<Value, sls_resolver::Failure> {
+        let config = sls_yaml::load_yaml(&self.yaml).expect("valid yaml").to_value();
+        let mut options = Map::new();
+        for key in ["region", "stage"] {
+            options.insert(key.into(), Value::Null);
+        }
+        if let Some(stage) = self.stage {
+            options.insert("stage".into(), Value::String(stage.into()));
+        }
+        let fs = MemFs(
+            self.files
+                .iter()
+                .map(|(p, c)| (Path::new("/svc").join(p), c.as_bytes().to_vec()))
+                .collect(),
+        );
+        let env = Environment {
+            service_dir: PathBuf::from("/svc"),
+            options,
+            env: self.env.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+            fs: Rc::new(fs),
+            instance_id: Some("1700000000000".into()),
+            allow_unresolved: self.allow_unresolved,
+            missing_env: RefCell::new(BTreeSet::new()),
+        };
+        resolve(ResolveInput {
+            config,
+            config_name: "serverless.yml".into(),
+            env,
+        })
+        .map(|r| r.config)
+    }
+}
+
+fn custom(value: &Value) -> &Map {
+    match value {
+        Value::Object(root) => match root.get("custom") {
+            Some(Value::Object(custom)) => custom,
+            _ => panic!("no custom"),
+        },
+        _ => panic!("not an object"),
+    }
+}
+
+fn s(text: &str) -> Value {
+    Value::String(text.into())
+}
+
+#[test]
+fn whole_values_keep_their_type_and_partial_values_become_text() {
+    let out = case("custom:\n  n: 5\n  l: [a, b]\n  w: ${self:custom.n}\n  p: x${self:custom.l}\n")
+        .run()
+        .unwrap();
+    assert_eq!(custom(&out)["w"], Value::Number(5.0));
+    assert_eq!(custom(&out)["p"], s("xa,b"));
+}
+
+#[test]
+fn fallbacks_apply_only_when_nothing_is_found() {
+    let out = case("custom:\n  e: ''\n  a: ${self:custom.e, 'fb'}\n  b: ${self:custom.nope, 'fb'}\n  c: ${self:custom.nope, null}\n")
+        .run()
+        .unwrap();
+    assert_eq!(custom(&out)["a"], s(""));
+    assert_eq!(custom(&out)["b"], s("fb"));
+    assert_eq!(custom(&out)["c"], Value::Null);
+}
+
+#[test]
+fn circular_references_are_reported_once() {
+    let err = case("custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n").run().unwrap_err();
+    assert_eq!(err.errors.len(), 1);
+    assert_eq!(err.errors[0].code, ErrorCode::CircularPropertyDependency);
+    assert_eq!(
+        err.errors[0].message,
+        "Circular reference among \"custom.b\" and \"custom.a\" properties"
+            .replace("Circular", "Cannot resolve variable at \"custom.b\": Circular")
+    );
+}
+
+#[test]
+fn missing_self_key_names_the_existing_keys() {
+    let err = case("custom:\n  profiles:\n    dev: d\n    prod: p\n  x: ${self:custom.profiles.test}\n")
+        .run()
+        .unwrap_err();
+    let help = err.errors[0].help.clone().unwrap_or_default();
+    assert!(help.contains("`dev`") && help.contains("`prod`"), "{help}");
+    assert_eq!(err.errors[0].site.as_ref().unwrap().path, ["custom", "x"]);
+    assert_eq!(err.errors[0].site.as_ref().unwrap().range, Some((0, 31)));
+}
+
+#[test]
+fn stage_profile_map_follows_the_cli_stage() {
+    let mut c = case("  profile: ${self:custom.profiles.${sls:stage}}\ncustom:\n  profiles:\n    dev: devP\n    prod: prodP\n");
+    c.stage = Some("prod");
+    let out = c.run().unwrap();
+    let Value::Object(root) = &out else { panic!() };
+    let Value::Object(provider) = &root["provider"] else { panic!() };
+    assert_eq!(provider["profile"], s("prodP"));
+    assert_eq!(provider["stage"], s("dev"));
+}
+
+#[test]
+fn files_resolve_relative_to_the_service_directory() {
+    let mut c = case("custom:\n  a: ${file(./sub/inner.yml)}\n");
+    c.files = vec![
+        ("sub/inner.yml", "k: ${file(./other.yml):v}\n"),
+        ("other.yml", "v: root\n"),
+    ];
+    let out = c.run().unwrap();
+    let Value::Object(a) = &custom(&out)["a"] else { panic!() };
+    assert_eq!(a["k"], s("root"));
+}
+
+#[test]
+fn remote_sources_fail_offline_or_stay_with_allow_unresolved() {
+    let err = case("custom:\n  a: ${ssm:/x}\n").run().unwrap_err();
+    assert_eq!(err.errors[0].code, ErrorCode::RemoteSourceOffline);
+    let mut c = case("custom:\n  a: ${self:service}-${ssm:/x}\n");
+    c.allow_unresolved = true;
+    let out = c.run().unwrap();
+    assert_eq!(custom(&out)["a"], s("svc-${ssm:/x}"));
+}
+
+#[test]
+fn env_values_are_reparsed_with_a_depth_limit() {
+    let mut c = case("custom:\n  a: ${env:LOOP}\n");
+    c.env = vec![("LOOP", "${env:LOOP}")];
+    let err = c.run().unwrap_err();
+    assert_eq!(err.errors[0].code, ErrorCode::ExcessivePropertiesNestDepth);
+}

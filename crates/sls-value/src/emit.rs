@@ -1,0 +1,529 @@
+//! JavaScript's text forms of values: `Number#toString`, `String(x)`, `JSON.stringify` and
+//! js-yaml 4's `dump` (default options, `noRefs`).
+
+use std::fmt::Write;
+
+use crate::Value;
+
+/// JavaScript `Number.prototype.toString()`.
+pub fn js_number_to_string(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".into();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if n == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{:e}", n.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i32;
+    let point = exp + 1;
+    let sign = if n < 0.0 { "-" } else { "" };
+    let body = if k <= point && point <= 21 {
+        format!("{digits}{}", "0".repeat((point - k) as usize))
+    } else if 0 < point && point <= 21 {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+    } else if -6 < point && point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else {
+        let e = point - 1;
+        let e = if e >= 0 { format!("+{e}") } else { e.to_string() };
+        if k == 1 {
+            format!("{digits}e{e}")
+        } else {
+            format!("{}.{}e{e}", &digits[..1], &digits[1..])
+        }
+    };
+    format!("{sign}{body}")
+}
+
+/// JavaScript `String(value)` for a variable spliced into a string; `None` for `null` and
+/// plain objects (v3 rejects those).
+pub fn js_to_string(value: &Value) -> Option<String> {
+    match value {
+        Value::Null | Value::Object(_) => None,
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(js_number_to_string(*n)),
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(js_array_join(items, ",")),
+    }
+}
+
+/// JavaScript `Array.prototype.join`.
+pub fn js_array_join(items: &[Value], separator: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        match item {
+            Value::Null => {}
+            Value::Object(_) => out.push_str("[object Object]"),
+            other => out.push_str(&js_to_string(other).unwrap_or_default()),
+        }
+    }
+    out
+}
+
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn json_number(n: f64) -> String {
+    if n.is_finite() { js_number_to_string(n) } else { "null".into() }
+}
+
+/// `JSON.stringify(value)`.
+pub fn to_json_compact(value: &Value) -> String {
+    let mut out = String::new();
+    json(&mut out, value, None, 0);
+    out
+}
+
+/// `JSON.stringify(value, null, 2)`.
+pub fn to_json_pretty(value: &Value) -> String {
+    let mut out = String::new();
+    json(&mut out, value, Some(2), 0);
+    out
+}
+
+fn json(out: &mut String, value: &Value, indent: Option<usize>, depth: usize) {
+    let newline = |out: &mut String, depth: usize| {
+        if let Some(step) = indent {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', step * depth));
+        }
+    };
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&json_number(*n)),
+        Value::String(s) => json_string(out, s),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                json(out, item, indent, depth + 1);
+            }
+            newline(out, depth);
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                json_string(out, key);
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+                json(out, item, indent, depth + 1);
+            }
+            newline(out, depth);
+            out.push('}');
+        }
+    }
+}
+
+/// js-yaml 4 `dump(value, { noRefs: true })`.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => yaml_map(&mut out, map, 0),
+        Value::Array(items) if !items.is_empty() => yaml_seq(&mut out, items, 0),
+        scalar => {
+            yaml_scalar(&mut out, scalar, 0, false);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn pad(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+fn yaml_map(out: &mut String, map: &crate::Map, indent: usize) {
+    let mut first = true;
+    for (key, value) in map {
+        if !first {
+            pad(out, indent);
+        }
+        first = false;
+        yaml_string(out, key, indent, true);
+        out.push(':');
+        yaml_child(out, value, indent);
+    }
+}
+
+/// The value after `key:`: inline for scalars and empty collections, else on the next lines.
+fn yaml_child(out: &mut String, value: &Value, indent: usize) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            yaml_map(out, map, indent + 2);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            yaml_seq(out, items, indent + 2);
+        }
+        scalar => {
+            out.push(' ');
+            yaml_scalar(out, scalar, indent + 2, false);
+            out.push('\n');
+        }
+    }
+}
+
+fn yaml_seq(out: &mut String, items: &[Value], indent: usize) {
+    let mut first = true;
+    for item in items {
+        if !first {
+            pad(out, indent);
+        }
+        first = false;
+        out.push('-');
+        match item {
+            Value::Object(map) if !map.is_empty() => {
+                out.push(' ');
+                yaml_map(out, map, indent + 2);
+            }
+            Value::Array(inner) if !inner.is_empty() => {
+                out.push(' ');
+                yaml_seq(out, inner, indent + 2);
+            }
+            scalar => {
+                out.push(' ');
+                yaml_scalar(out, scalar, indent + 2, false);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn yaml_scalar(out: &mut String, value: &Value, indent: usize, key: bool) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&yaml_number(*n)),
+        Value::String(s) => yaml_string(out, s, indent, key),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
+    }
+}
+
+fn yaml_number(n: f64) -> String {
+    if n.is_nan() {
+        return ".nan".into();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { ".inf".into() } else { "-.inf".into() };
+    }
+    if n == 0.0 && n.is_sign_negative() {
+        return "-0.0".into();
+    }
+    let text = js_number_to_string(n);
+    match text.find('e') {
+        Some(i) if !text[..i].contains('.') => format!("{}.{}", &text[..i], &text[i..]),
+        _ => text,
+    }
+}
+
+fn is_printable(c: char) -> bool {
+    let c = c as u32;
+    (0x20..=0x7e).contains(&c)
+        || ((0xa1..=0xd7ff).contains(&c) && c != 0x2028 && c != 0x2029)
+        || ((0xe000..=0xfffd).contains(&c) && c != 0xfeff)
+        || (0x10000..=0x10ffff).contains(&c)
+}
+
+fn is_ns_char_or_space(c: char) -> bool {
+    is_printable(c) && c != '\u{feff}' && c != '\r' && c != '\n'
+}
+
+fn is_white(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+fn plain_safe(c: char, prev: Option<char>, in_block: bool) -> bool {
+    let ns_or_space = is_ns_char_or_space(c);
+    let ns = ns_or_space && !is_white(c);
+    ((if in_block {
+        ns_or_space
+    } else {
+        ns_or_space && !matches!(c, ',' | '[' | ']' | '{' | '}')
+    }) && c != '#'
+        && !(prev == Some(':') && !ns))
+        || (prev.is_some_and(|p| is_ns_char_or_space(p) && !is_white(p)) && c == '#')
+        || (prev == Some(':') && ns)
+}
+
+fn plain_safe_first(c: char) -> bool {
+    is_printable(c)
+        && c != '\u{feff}'
+        && !is_white(c)
+        && !"-?:,[]{}#&*!|=>'\"%@`".contains(c)
+}
+
+/// Strings a YAML reader (core schema, plus YAML 1.1 booleans js-yaml guards) takes for
+/// something other than a string.
+fn ambiguous(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "y", "Y",
+        "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF",
+        "<<", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+        ".nan", ".NaN", ".NAN",
+    ];
+    WORDS.contains(&s) || looks_numeric(s) || looks_timestamp(s)
+}
+
+fn looks_numeric(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if body.is_empty() {
+        return false;
+    }
+    if let Some(rest) = body.strip_prefix("0x") {
+        return !rest.is_empty() && rest.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some(rest) = body.strip_prefix("0o") {
+        return !rest.is_empty() && rest.chars().all(|c| ('0'..='7').contains(&c));
+    }
+    if let Some(rest) = body.strip_prefix("0b") {
+        return !rest.is_empty() && rest.chars().all(|c| c == '0' || c == '1');
+    }
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mut parts = mantissa.splitn(2, '.');
+    let int = parts.next().unwrap_or_default();
+    let frac = parts.next();
+    let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match frac {
+        None => !int.is_empty() && digits(int),
+        Some(f) => digits(int) && digits(f) && !(int.is_empty() && f.is_empty()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+fn looks_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 8
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && s[5..].split(['-', 'T', 't', ' ', ':', '.', 'Z', '+']).next().is_some_and(|m| {
+            (1..=2).contains(&m.len()) && m.chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// js-yaml's `foldLine`: break at spaces so lines stay within `width`.
+fn fold_line(line: &str, width: usize) -> String {
+    if line.is_empty() || line.starts_with(' ') {
+        return line.to_owned();
+    }
+    let bytes = line.as_bytes();
+    let (mut start, mut curr) = (0usize, 0usize);
+    let mut result = String::new();
+    for next in 0..bytes.len().saturating_sub(1) {
+        if bytes[next] != b' ' || bytes[next + 1] == b' ' {
+            continue;
+        }
+        if next - start > width {
+            let end = if curr > start { curr } else { next };
+            result.push('\n');
+            result.push_str(&line[start..end]);
+            start = end + 1;
+        }
+        curr = next;
+    }
+    result.push('\n');
+    if line.len() - start > width && curr > start {
+        result.push_str(&line[start..curr]);
+        result.push('\n');
+        result.push_str(&line[curr + 1..]);
+    } else {
+        result.push_str(&line[start..]);
+    }
+    result[1..].to_owned()
+}
+
+fn block_header(s: &str) -> String {
+    let mut header = String::new();
+    if s.starts_with([' ', '\n']) {
+        header.push('2');
+    }
+    let clip = s.ends_with('\n');
+    let keep = clip && (s.len() == 1 || s[..s.len() - 1].ends_with('\n'));
+    header.push(if keep {
+        '+'
+    } else if clip {
+        '\0'
+    } else {
+        '-'
+    });
+    header.retain(|c| c != '\0');
+    header
+}
+
+fn indent_lines(out: &mut String, text: &str, indent: usize) {
+    for line in text.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            pad(out, indent);
+            out.push_str(line);
+        }
+    }
+}
+
+fn yaml_string(out: &mut String, s: &str, indent: usize, key: bool) {
+    if s.is_empty() {
+        out.push_str("''");
+        return;
+    }
+    let width = 80usize.saturating_sub(indent).max(40);
+    let chars: Vec<char> = s.chars().collect();
+    let multiline = s.contains('\n');
+    let mut plain = plain_safe_first(chars[0]) && !is_white(chars[chars.len() - 1]);
+    let mut printable = true;
+    let mut prev = None;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' {
+            if key {
+                printable = false;
+            }
+        } else if !is_printable(c) {
+            printable = false;
+        }
+        if i > 0 && !plain_safe(c, prev, !key) {
+            plain = false;
+        }
+        prev = Some(c);
+    }
+    if let Some(&last) = chars.last() {
+        if is_white(last) || last == ':' {
+            plain = false;
+        }
+    }
+    if !printable {
+        double_quoted(out, s);
+        return;
+    }
+    if !multiline {
+        let foldable = !key && chars.len() > width && chars[0] != ' ';
+        if !foldable {
+            if plain && !ambiguous(s) {
+                out.push_str(s);
+            } else {
+                out.push('\'');
+                out.push_str(&s.replace('\'', "''"));
+                out.push('\'');
+            }
+            return;
+        }
+        out.push('>');
+        out.push_str(&block_header(s));
+        indent_lines(out, &fold_line(s, width), indent);
+        return;
+    }
+    out.push('|');
+    out.push_str(&block_header(s));
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    indent_lines(out, body, indent);
+}
+
+fn double_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{b}' => out.push_str("\\v"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{a0}' => out.push_str("\\_"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if is_printable(c) => out.push(c),
+            c if (c as u32) <= 0xff => {
+                let _ = write!(out, "\\x{:02X}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_like_javascript() {
+        for (n, s) in [
+            (1.5, "1.5"),
+            (1e21, "1e+21"),
+            (1.5e-7, "1.5e-7"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (-5.0, "-5"),
+            (1e-6, "0.000001"),
+        ] {
+            assert_eq!(js_number_to_string(n), s);
+        }
+        assert_eq!(yaml_number(1e21), "1.e+21");
+    }
+
+    #[test]
+    fn yaml_quotes_ambiguous_strings() {
+        let s = |t: &str| to_yaml(&Value::String(t.into()));
+        assert_eq!(s("123"), "'123'\n");
+        assert_eq!(s("yes"), "'yes'\n");
+        assert_eq!(s("AWS::S3::Bucket"), "AWS::S3::Bucket\n");
+        assert_eq!(s("2020-01-01T00:00:00.000Z"), "'2020-01-01T00:00:00.000Z'\n");
+        assert_eq!(s("it's: x"), "'it''s: x'\n");
+        assert_eq!(s("a\nb"), "|-\n  a\n  b\n");
+    }
+}

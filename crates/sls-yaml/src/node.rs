@@ -1,0 +1,94 @@
+//! The span-keeping node tree produced by the loaders.
+
+use indexmap::IndexMap;
+use sls_value::{Map, Value};
+
+/// A byte range in the loaded text; `end` is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub(crate) fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+
+    pub(crate) fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+}
+
+/// A loaded value with the span of the text it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+/// The value of a [`Node`], already in its JSON round-tripped form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Seq(Vec<Node>),
+    /// Keys in JavaScript object order (array-index keys first, ascending; then the others
+    /// in insertion order).
+    Map(IndexMap<String, MapEntry>),
+}
+
+/// One mapping entry: where its key is written, and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapEntry {
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    /// The plain [`Value`] of this node, spans dropped.
+    #[must_use]
+    pub fn to_value(&self) -> Value {
+        match &self.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Number(n) => Value::Number(*n),
+            NodeKind::String(s) => Value::String(s.clone()),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            NodeKind::Map(entries) => {
+                let mut map = Map::with_capacity(entries.len());
+                for (key, entry) in entries {
+                    map.insert(key.clone(), entry.value.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// Walks mappings by key and sequences by canonical decimal index (`"0"`, `"12"`).
+    #[must_use]
+    pub fn get_path(&self, keys: &[&str]) -> Option<&Node> {
+        let mut at = self;
+        for key in keys {
+            at = match &at.kind {
+                NodeKind::Map(entries) => &entries.get(*key)?.value,
+                NodeKind::Seq(items) => items.get(parse_index(key)?)?,
+                _ => return None,
+            };
+        }
+        Some(at)
+    }
+}
+
+/// A canonical decimal array index: `0` or digits without a leading zero.
+fn parse_index(key: &str) -> Option<usize> {
+    let canonical = !key.is_empty()
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && (key == "0" || !key.starts_with('0'));
+    if canonical { key.parse().ok() } else { None }
+}

@@ -1,0 +1,180 @@
+//! The JavaScript-level value js-yaml constructs (dates, byte arrays, non-finite numbers),
+//! before the JSON round trip turns it into a [`Node`].
+
+use indexmap::IndexMap;
+
+use crate::node::{MapEntry, Node, NodeKind, Span};
+
+/// A constructed value with its span.
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    pub kind: RawKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum RawKind {
+    Null,
+    Bool(bool),
+    /// Any JavaScript number, including NaN, infinities and -0.
+    Number(f64),
+    String(String),
+    /// A `Date`, in milliseconds since the epoch.
+    Date(f64),
+    /// A `Uint8Array` (`!!binary`).
+    Binary(Vec<u8>),
+    Seq(Vec<Raw>),
+    /// Keys already in JavaScript object order.
+    Map(IndexMap<String, RawEntry>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawEntry {
+    pub key_span: Span,
+    pub value: Raw,
+}
+
+/// Why a value cannot become an object key.
+pub(crate) struct NestedArrayKey;
+
+impl Raw {
+    pub(crate) fn new(kind: RawKind, span: Span) -> Self {
+        Raw { kind, span }
+    }
+
+    /// `String(value)` as js-yaml computes a mapping key.
+    pub(crate) fn key_string(&self) -> Result<String, NestedArrayKey> {
+        match &self.kind {
+            RawKind::Seq(items) => {
+                let mut parts = Vec::with_capacity(items.len());
+                for item in items {
+                    parts.push(match &item.kind {
+                        RawKind::Seq(_) => return Err(NestedArrayKey),
+                        RawKind::Null => String::new(),
+                        _ => item.scalar_string(),
+                    });
+                }
+                Ok(parts.join(","))
+            }
+            _ => Ok(self.scalar_string()),
+        }
+    }
+
+    /// `String(value)` for anything but an array.
+    fn scalar_string(&self) -> String {
+        match &self.kind {
+            RawKind::Null => "null".to_owned(),
+            RawKind::Bool(b) => b.to_string(),
+            RawKind::Number(n) => crate::jsnum::to_js_string(*n),
+            RawKind::String(s) => s.clone(),
+            RawKind::Date(t) => crate::date::to_date_string(*t),
+            RawKind::Binary(bytes) => bytes
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            RawKind::Seq(_) | RawKind::Map(_) => "[object Object]".to_owned(),
+        }
+    }
+
+    /// Number of nodes and height of this tree (a leaf has height 1).
+    pub(crate) fn measure(&self) -> (usize, usize) {
+        let mut count = 0usize;
+        let mut height = 0usize;
+        let mut stack: Vec<(&Raw, usize)> = vec![(self, 1)];
+        while let Some((raw, level)) = stack.pop() {
+            count += 1;
+            height = height.max(level);
+            match &raw.kind {
+                RawKind::Seq(items) => stack.extend(items.iter().map(|i| (i, level + 1))),
+                RawKind::Map(entries) => {
+                    stack.extend(entries.values().map(|e| (&e.value, level + 1)));
+                }
+                RawKind::Binary(bytes) => {
+                    count += bytes.len();
+                    if !bytes.is_empty() {
+                        height = height.max(level + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (count, height)
+    }
+
+    /// The JSON round trip: non-finite numbers become null, -0 becomes 0, dates become ISO
+    /// strings and byte arrays become objects keyed by index.
+    pub(crate) fn into_node(self) -> Node {
+        let span = self.span;
+        let kind = match self.kind {
+            RawKind::Null => NodeKind::Null,
+            RawKind::Bool(b) => NodeKind::Bool(b),
+            RawKind::Number(n) if !n.is_finite() => NodeKind::Null,
+            RawKind::Number(n) => NodeKind::Number(if n == 0.0 { 0.0 } else { n }),
+            RawKind::String(s) => NodeKind::String(s),
+            RawKind::Date(t) => NodeKind::String(crate::date::to_iso_string(t)),
+            RawKind::Binary(bytes) => NodeKind::Map(
+                bytes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, b)| {
+                        let value = Node {
+                            kind: NodeKind::Number(f64::from(b)),
+                            span,
+                        };
+                        (
+                            i.to_string(),
+                            MapEntry {
+                                key_span: span,
+                                value,
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+            RawKind::Seq(items) => NodeKind::Seq(items.into_iter().map(Raw::into_node).collect()),
+            RawKind::Map(entries) => NodeKind::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, e)| {
+                        (
+                            k,
+                            MapEntry {
+                                key_span: e.key_span,
+                                value: e.value.into_node(),
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        Node { kind, span }
+    }
+}
+
+/// Whether `key` is an array index (a canonical decimal below 2^32 - 1), which JavaScript
+/// objects list first, in ascending order.
+fn array_index(key: &str) -> Option<u32> {
+    let b = key.as_bytes();
+    if b.is_empty() || b.len() > 10 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if b.len() > 1 && b[0] == b'0' {
+        return None;
+    }
+    key.parse::<u32>().ok().filter(|n| *n != u32::MAX)
+}
+
+/// Reorders `map` the way a JavaScript object enumerates its keys: array indices first in
+/// ascending order, then the other keys in insertion order.
+pub(crate) fn js_object_order<V>(map: &mut IndexMap<String, V>) {
+    if !map.keys().any(|k| array_index(k).is_some()) {
+        return;
+    }
+    map.sort_by(|a, _, b, _| match (array_index(a), array_index(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+}

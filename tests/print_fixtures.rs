@@ -1,0 +1,140 @@
+//! Differential tests: every fixture under `fixtures/print/` against what the real
+//! `serverless print` (v3.40.0) printed for it, recorded in the fixture's `oracle.json`.
+//!
+//! A fixture is a folder with `serverless.yml` (or `.json`), any files it includes, optional
+//! `args` (one CLI argument per line) and `env` (`KEY=VALUE` per line). The binary runs in that
+//! folder with only that environment. On success the JSON output must be byte-identical; on
+//! failure the exit code must be 1 and the message (`--error-format v3`) identical. Deliberate
+//! differences are listed in [`DIFFERENCES`], each with its reason; nowhere else.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Fixtures where sls-resolve deliberately differs from v3, and why.
+const DIFFERENCES: &[(&str, Difference, &str)] = &[];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // each kind is used as fixtures need it
+enum Difference {
+    /// Same exit code, different message text (e.g. a YAML parser message, which quotes the
+    /// parser's own wording and absolute paths).
+    Message,
+    /// Output that varies per run (`sls:instanceId`): compared with digits masked.
+    Volatile,
+    /// We report an error where v3 would need the network or run JavaScript.
+    Offline,
+}
+
+pub fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/print")
+}
+
+pub fn fixture_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_root())
+        .expect("fixtures/print exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("oracle.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+pub fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+pub fn fixture_env(dir: &Path) -> BTreeMap<String, String> {
+    lines(&dir.join("env"))
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect()
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["print".to_owned()];
+    args.extend(lines(&dir.join("args")).into_iter().filter(|l| !l.is_empty()));
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let output = Command::new(env!("CARGO_BIN_EXE_sls-resolve"))
+        .args(&args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(fixture_env(dir))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn mask_digits(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect()
+}
+
+#[test]
+fn print_json_agrees_with_serverless() {
+    let mut failures = Vec::new();
+    let mut agreed = 0;
+    let dirs = fixture_dirs();
+    assert!(dirs.len() >= 120, "expected at least 120 fixtures, found {}", dirs.len());
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let oracle: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("oracle.json")).unwrap())
+                .unwrap();
+        let expected_code = oracle["exit_code"].as_i64().unwrap() as i32;
+        let difference = DIFFERENCES.iter().find(|(n, _, _)| *n == name).map(|(_, d, _)| *d);
+        let ours = run(dir, &["--format", "json", "--error-format", "v3"]);
+        let ok = if expected_code == 0 {
+            let expected = oracle["stdout"].as_str().unwrap();
+            match difference {
+                Some(Difference::Volatile) => {
+                    ours.code == 0 && mask_digits(&ours.stdout) == mask_digits(expected)
+                }
+                Some(Difference::Offline) => ours.code == 1,
+                _ => ours.code == 0 && ours.stdout == expected,
+            }
+        } else {
+            let expected = oracle["error"].as_str().unwrap_or_default();
+            match difference {
+                Some(Difference::Message | Difference::Offline) => ours.code == 1,
+                _ => ours.code == 1 && ours.stderr.trim_end() == expected.trim_end(),
+            }
+        };
+        if ok {
+            agreed += 1;
+        } else {
+            failures.push(format!(
+                "--- {name} (oracle exit {expected_code}, ours {})\nexpected stdout: {}\nexpected error: {}\nour stdout: {}\nour stderr: {}",
+                ours.code,
+                oracle["stdout"].as_str().unwrap_or_default(),
+                oracle["error"].as_str().unwrap_or_default(),
+                ours.stdout,
+                ours.stderr
+            ));
+        }
+    }
+    eprintln!("{agreed} of {} fixtures agree with serverless print", dirs.len());
+    assert!(failures.is_empty(), "{} disagree:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn differences_name_existing_fixtures() {
+    for (name, _, reason) in DIFFERENCES {
+        assert!(fixtures_root().join(name).is_dir(), "{name} is not a fixture");
+        assert!(!reason.is_empty());
+    }
+}
