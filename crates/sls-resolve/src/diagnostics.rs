@@ -18,9 +18,10 @@ pub(crate) struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: &Path, text: String) -> Self {
-        let name = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Self { name, text }
     }
 }
@@ -137,10 +138,11 @@ pub(crate) fn resolution_failure(
 ) -> Failure {
     let mut rendered = String::new();
     for error in &failure.errors {
-        let included = error
-            .site
-            .as_ref()
-            .and_then(|site| failure.origin_of(&site.path).map(|(o, rest)| (o, rest, site)));
+        let included = error.site.as_ref().and_then(|site| {
+            failure
+                .origin_of(&site.path)
+                .map(|(o, rest)| (o, rest, site))
+        });
         match included {
             Some((origin, rest, site)) => {
                 let included_file = SourceFile::new(&origin.file, origin.text.clone());

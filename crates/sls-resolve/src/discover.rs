@@ -6,12 +6,18 @@ use crate::diagnostics::{Failure, SourceFile};
 
 /// The names v3 looks for, in order. JavaScript and TypeScript configs cannot be read offline.
 const SUPPORTED: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
-const SCRIPTED: &[&str] = &["serverless.js", "serverless.mjs", "serverless.cjs", "serverless.ts"];
+const SCRIPTED: &[&str] = &[
+    "serverless.js",
+    "serverless.mjs",
+    "serverless.cjs",
+    "serverless.ts",
+];
 
 /// The configuration file: `-c FILE`, a FILE or DIR argument, or the first of
 /// `serverless.{yml,yaml,json}` in the working directory.
 pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<PathBuf, Failure> {
-    let cwd = std::env::current_dir().map_err(|e| Failure::usage(format!("cannot read the working directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::usage(format!("cannot read the working directory: {e}")))?;
     let (dir, explicit) = match (config, target) {
         (Some(file), _) => (cwd.clone(), Some(cwd.join(file))),
         (None, Some(path)) if path.is_dir() => (cwd.join(path), None),
@@ -21,7 +27,10 @@ pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<Pat
     if let Some(file) = explicit {
         check_supported(&file)?;
         if !file.is_file() {
-            return Err(Failure::usage(format!("cannot read `{}`: no such file", file.display())));
+            return Err(Failure::usage(format!(
+                "cannot read `{}`: no such file",
+                file.display()
+            )));
         }
         return Ok(file);
     }
@@ -44,7 +53,10 @@ pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<Pat
 }
 
 fn check_supported(file: &Path) -> Result<(), Failure> {
-    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
     if matches!(ext, "js" | "mjs" | "cjs" | "ts") {
         return Err(Failure::usage(format!(
             "`{}` is a JavaScript/TypeScript configuration; sls-resolve reads YAML and JSON configurations only (running code is not offline-safe)",
@@ -86,7 +98,14 @@ pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure>
         Err(err) => {
             let message = format!("Cannot parse \"{}\": {}", file.name, err.message);
             let span = (err.span.start, err.span.end.max(err.span.start + 1));
-            Err(Failure::located(&file, "CONFIG_PARSE_ERROR", message, Some(span), "here", None))
+            Err(Failure::located(
+                &file,
+                "CONFIG_PARSE_ERROR",
+                message,
+                Some(span),
+                "here",
+                None,
+            ))
         }
     }
 }

@@ -93,7 +93,8 @@ impl PrintArgs {
         map.insert("path".into(), text(&self.path));
         map.insert(
             "transform".into(),
-            self.transform.map_or(Value::Null, |_| Value::String("keys".into())),
+            self.transform
+                .map_or(Value::Null, |_| Value::String("keys".into())),
         );
         map.insert("aws-profile".into(), text(&self.aws_profile));
         map.insert("app".into(), text(&self.app));
@@ -127,10 +128,7 @@ pub(crate) fn run(args: &PrintArgs) -> Result<String, u8> {
 
 fn execute(args: &PrintArgs) -> Result<String, Failure> {
     let path = discover::locate(args.config.as_deref(), args.target.as_deref())?;
-    let service_dir = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
     let (file, root) = discover::load(&path)?;
     let config = root.to_value();
@@ -138,10 +136,16 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
         return Err(Failure::located(
             &file,
             "INVALID_CONFIGURATION",
-            format!("Invalid configuration at \"{}\": Plain object expected", file.name),
+            format!(
+                "Invalid configuration at \"{}\": Plain object expected",
+                file.name
+            ),
             Some((root.span.start, root.span.end.max(root.span.start + 1))),
             "not a mapping",
-            Some("a service configuration is a mapping with `service`, `provider` and the rest".into()),
+            Some(
+                "a service configuration is a mapping with `service`, `provider` and the rest"
+                    .into(),
+            ),
         ));
     }
     let env = Environment {
@@ -199,18 +203,20 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
         value = Value::Array(keys_of(&value).into_iter().map(Value::String).collect());
     }
     Ok(match args.format {
-        Format::Text => match &value {
-            Value::Array(items) => format!("{}\n", sls_value::js_array_join(items, "\n")),
-            Value::Object(_) => {
-                return Err(Failure::plain(
+        Format::Text => {
+            match &value {
+                Value::Array(items) => format!("{}\n", sls_value::js_array_join(items, "\n")),
+                Value::Object(_) => {
+                    return Err(Failure::plain(
                     "PRINT_INVALID_OBJECT_AS_TEXT",
                     "Cannot print an object as \"text\"",
                     Some("use `--format yaml` or `--format json`, or `--path` to a scalar or a list".into()),
                 ));
+                }
+                Value::Null => "null\n".to_owned(),
+                scalar => format!("{}\n", sls_value::js_to_string(scalar).unwrap_or_default()),
             }
-            Value::Null => "null\n".to_owned(),
-            scalar => format!("{}\n", sls_value::js_to_string(scalar).unwrap_or_default()),
-        },
+        }
         Format::Json => format!("{}\n", sls_value::to_json_pretty(&value)),
         Format::Yaml => format!("{}\n", sls_value::to_yaml(&value)),
     })
@@ -233,7 +239,10 @@ fn js_property(value: &Value, key: &str) -> Option<Value> {
             if key == "length" {
                 return Some(Value::Number(items.len() as f64));
             }
-            key.parse::<usize>().ok().and_then(|i| items.get(i)).cloned()
+            key.parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .cloned()
         }
         Value::String(s) => {
             if key == "length" {
@@ -252,7 +261,9 @@ fn keys_of(value: &Value) -> Vec<String> {
     match value {
         Value::Object(map) => map.keys().cloned().collect(),
         Value::Array(items) => (0..items.len()).map(|i| i.to_string()).collect(),
-        Value::String(s) => (0..s.encode_utf16().count()).map(|i| i.to_string()).collect(),
+        Value::String(s) => (0..s.encode_utf16().count())
+            .map(|i| i.to_string())
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -279,11 +290,20 @@ fn path_help(config: &Value, path: &str) -> Option<String> {
                         .unwrap_or_default();
                     return Some(format!(
                         "{at} has {}{suggestion}",
-                        names.iter().take(10).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        names
+                            .iter()
+                            .take(10)
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 }
             },
-            _ => return Some("v3 treats a falsy value (0, false, '', null) at the path as not found".into()),
+            _ => {
+                return Some(
+                    "v3 treats a falsy value (0, false, '', null) at the path as not found".into(),
+                );
+            }
         }
     }
     Some("v3 treats a falsy value (0, false, '', null) at the path as not found".into())

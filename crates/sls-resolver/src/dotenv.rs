@@ -1,7 +1,6 @@
 //! `useDotenv: true`: loads `.env.<stage>` or `.env` like v3 (dotenv 16 plus dotenv-expand),
 //! without overriding variables already set, and detects v3's resolution conflict.
 
-
 use crate::engine::Engine;
 use crate::error::{ErrorCode, ResolveError};
 use crate::source::resolve_path;
@@ -57,35 +56,49 @@ pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
         let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
         rest = after;
         let trimmed = line.trim_start();
-        let trimmed = trimmed.strip_prefix("export ").map_or(trimmed, str::trim_start);
+        let trimmed = trimmed
+            .strip_prefix("export ")
+            .map_or(trimmed, str::trim_start);
         let Some(sep) = trimmed.find(['=', ':']) else {
             continue;
         };
         let key = trimmed[..sep].trim_end();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        {
             continue;
         }
         let raw = trimmed[sep + 1..].trim_start();
-        let value = if let Some(quote) = raw.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) {
-            // A quoted value may span lines.
-            let mut body = raw[1..].to_owned();
-            let mut closed = body.find(quote);
-            while closed.is_none() && !rest.is_empty() {
-                let (next, after) = rest.split_once('\n').unwrap_or((rest, ""));
-                rest = after;
-                body.push('\n');
-                body.push_str(next);
-                closed = body.find(quote);
-            }
-            let inner = closed.map_or(body.as_str(), |end| &body[..end]).to_owned();
-            if quote == '"' {
-                inner.replace("\\n", "\n").replace("\\r", "\r")
+        let value =
+            if let Some(quote) = raw.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) {
+                // A quoted value may span lines.
+                let mut body = raw[1..].to_owned();
+                let mut closed = body.find(quote);
+                while closed.is_none() && !rest.is_empty() {
+                    let (next, after) = rest.split_once('\n').unwrap_or((rest, ""));
+                    rest = after;
+                    body.push('\n');
+                    body.push_str(next);
+                    closed = body.find(quote);
+                }
+                let inner = closed.map_or(body.as_str(), |end| &body[..end]).to_owned();
+                if quote == '"' {
+                    inner.replace("\\n", "\n").replace("\\r", "\r")
+                } else {
+                    inner
+                }
             } else {
-                inner
-            }
-        } else {
-            raw.split(" #").next().unwrap_or_default().split('#').next().unwrap_or_default().trim().to_owned()
-        };
+                raw.split(" #")
+                    .next()
+                    .unwrap_or_default()
+                    .split('#')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            };
         if let Some(existing) = out.iter_mut().find(|(k, _)| k == key) {
             existing.1 = value;
         } else {
@@ -108,7 +121,12 @@ fn expand(
                 .get(name)
                 .cloned()
                 .or_else(|| done.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
-                .or_else(|| parsed.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+                .or_else(|| {
+                    parsed
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                })
         };
         let mut out = String::new();
         let chars: Vec<char> = value.chars().collect();
@@ -125,13 +143,20 @@ fn expand(
                     break;
                 };
                 let inner: String = chars[i + 2..end].iter().collect();
-                let (name, default) = inner.split_once(":-").map_or((inner.as_str(), ""), |(n, d)| (n, d));
+                let (name, default) = inner
+                    .split_once(":-")
+                    .map_or((inner.as_str(), ""), |(n, d)| (n, d));
                 out.push_str(&lookup(name).unwrap_or_else(|| default.to_owned()));
                 i = end + 1;
-            } else if c == '$' && chars.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') {
+            } else if c == '$'
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+            {
                 let start = i + 1;
                 let mut end = start;
-                while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_') {
+                while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_')
+                {
                     end += 1;
                 }
                 let name: String = chars[start..end].iter().collect();

@@ -14,7 +14,9 @@ use indexmap::{IndexMap, IndexSet};
 use sls_value::{Value, js_to_string};
 
 use crate::error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
-use crate::meta::{PathKey, SourceMeta, ValueMeta, VarMeta, parse_entries, path_key, path_keys, var_metas};
+use crate::meta::{
+    PathKey, SourceMeta, ValueMeta, VarMeta, parse_entries, path_key, path_keys, var_metas,
+};
 use crate::source::{
     Environment, Origin, Source, SourceContext, SourceError, SourceOutput, SourceRequest,
 };
@@ -48,7 +50,11 @@ struct RunState {
 type Flow<T> = Result<T, SharedError>;
 
 fn missing_dependency() -> SharedError {
-    ResolveError::new(ErrorCode::MissingVariableDependency, "Cannot resolve variable").shared()
+    ResolveError::new(
+        ErrorCode::MissingVariableDependency,
+        "Cannot resolve variable",
+    )
+    .shared()
 }
 
 impl Engine {
@@ -278,10 +284,7 @@ impl Engine {
         };
         let mut sources = original.clone();
         let var_site = site(path, Some((variable.start, variable.end)));
-        loop {
-            let Some(ty) = sources[0].ty().map(str::to_owned) else {
-                break;
-            };
+        while let Some(ty) = sources[0].ty().map(str::to_owned) {
             if !self.run.sources.contains_key(&ty) {
                 variable.sources = Some(original);
                 return;
@@ -315,7 +318,10 @@ impl Engine {
                 variable.error = Some(
                     ResolveError::new(
                         ErrorCode::MissingVariableResult,
-                        format!("Cannot resolve variable at \"{}\": {detail}", humanize(path)),
+                        format!(
+                            "Cannot resolve variable at \"{}\": {detail}",
+                            humanize(path)
+                        ),
                     )
                     .at(Some(var_site))
                     .with_help(help)
@@ -360,9 +366,12 @@ impl Engine {
         }
         let request = SourceRequest {
             ty: ty.clone(),
-            params: params
-                .as_ref()
-                .map(|params| params.iter().map(|p| p.value.clone().unwrap_or(Value::Null)).collect()),
+            params: params.as_ref().map(|params| {
+                params
+                    .iter()
+                    .map(|p| p.value.clone().unwrap_or(Value::Null))
+                    .collect()
+            }),
             address: address.as_ref().and_then(|a| a.value.clone()),
             is_fulfilled: self.run.fulfilled.contains(ty.as_str()),
         };
@@ -457,11 +466,14 @@ impl Engine {
         let cache_key = format!(
             "{batch}\n{}\n{}\n{}",
             request.ty,
-            request.params.as_ref().map_or(String::new(), |params| params
-                .iter()
-                .map(sls_value::to_json_compact)
-                .collect::<Vec<_>>()
-                .join(",")),
+            request
+                .params
+                .as_ref()
+                .map_or(String::new(), |params| params
+                    .iter()
+                    .map(sls_value::to_json_compact)
+                    .collect::<Vec<_>>()
+                    .join(",")),
             request
                 .address
                 .as_ref()
@@ -483,7 +495,12 @@ impl Engine {
         result
     }
 
-    fn validate_dependency(&self, dependent: &str, dependency: &str, seen: &mut HashSet<PathKey>) -> Flow<()> {
+    fn validate_dependency(
+        &self,
+        dependent: &str,
+        dependency: &str,
+        seen: &mut HashSet<PathKey>,
+    ) -> Flow<()> {
         if dependent == dependency {
             return Err(ResolveError::new(
                 ErrorCode::CircularPropertyDependency,
@@ -641,7 +658,10 @@ fn with_site(error: SharedError, fallback: &VariableSite) -> SharedError {
 fn wrap(path: &[String], message: &str, code: ErrorCode) -> SharedError {
     ResolveError::new(
         code,
-        format!("Cannot resolve variable at \"{}\": {message}", humanize(path)),
+        format!(
+            "Cannot resolve variable at \"{}\": {message}",
+            humanize(path)
+        ),
     )
     .shared()
 }
@@ -698,9 +718,14 @@ impl SourceContext for Context<'_> {
             error: None,
             origin: None,
         };
-        self.engine.resolve_variables(self.batch, self.path, &mut meta);
         self.engine
-            .resolve_internal_result(self.batch, self.path, &mut meta, VARIABLE_NEST_LIMIT)?;
+            .resolve_variables(self.batch, self.path, &mut meta);
+        self.engine.resolve_internal_result(
+            self.batch,
+            self.path,
+            &mut meta,
+            VARIABLE_NEST_LIMIT,
+        )?;
         Ok(meta.value.unwrap_or(Value::Null))
     }
 }

@@ -66,9 +66,16 @@ pub(crate) fn missing_self_key(config: &Value, address: &str) -> Option<String> 
                     .join(", ");
                 let more = if names.len() > 10 { ", ..." } else { "" };
                 let suggestion = closest(key, names.iter().copied())
-                    .map(|c| format!("; did you mean `{}`?", [&keys[..depth], &[c]].concat().join(".")))
+                    .map(|c| {
+                        format!(
+                            "; did you mean `{}`?",
+                            [&keys[..depth], &[c]].concat().join(".")
+                        )
+                    })
                     .unwrap_or_default();
-                return Some(format!("{parent} has no key `{key}`; it has {listed}{more}{suggestion}"));
+                return Some(format!(
+                    "{parent} has no key `{key}`; it has {listed}{more}{suggestion}"
+                ));
             }
         }
     }

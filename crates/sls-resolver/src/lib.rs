@@ -137,16 +137,28 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
     phase.ensure(&engine, &["deprecationNotificationMode"])?;
 
     // 2-3. The properties that decide which command schema and which .env apply.
-    let core: &[&[&str]] = &[&["provider", "name"], &["provider", "stage"], &["useDotenv"]];
+    let core: &[&[&str]] = &[
+        &["provider", "name"],
+        &["provider", "stage"],
+        &["useDotenv"],
+    ];
     if !engine.meta.is_empty() {
-        engine.run(registry(EARLY), set(&["file", "self", "strToBool"]), Some(core));
+        engine.run(
+            registry(EARLY),
+            set(&["file", "self", "strToBool"]),
+            Some(core),
+        );
         phase.report(&engine)?;
     }
     let fulfilled_early = set(&["env", "file", "self", "strToBool"]);
     let stage_and_dotenv: &[&[&str]] = &[&["provider", "stage"], &["useDotenv"]];
     engine.env.missing_env.borrow_mut().clear();
     if !is_resolved(&engine, &["provider", "stage"]) || !is_resolved(&engine, &["useDotenv"]) {
-        engine.run(registry(EARLY), fulfilled_early.clone(), Some(stage_and_dotenv));
+        engine.run(
+            registry(EARLY),
+            fulfilled_early.clone(),
+            Some(stage_and_dotenv),
+        );
         phase.report(&engine)?;
     }
     phase.ensure(&engine, &["provider", "stage"])?;
@@ -156,7 +168,11 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
     if get_path(&engine.config, &["useDotenv"]).is_some_and(|v| *v == Value::Bool(true)) {
         dotenv::load(&mut engine).map_err(Failure::single)?;
         if !is_resolved(&engine, &["provider", "name"]) {
-            engine.run(registry(EARLY), fulfilled_early.clone(), Some(&[&["provider", "name"]]));
+            engine.run(
+                registry(EARLY),
+                fulfilled_early.clone(),
+                Some(&[&["provider", "name"]]),
+            );
             phase.report(&engine)?;
         }
     }
@@ -230,7 +246,10 @@ impl Phase<'_> {
         if errors.is_empty() {
             return Ok(());
         }
-        let list: Vec<String> = errors.iter().map(|e| format!("\n  - {}", e.message)).collect();
+        let list: Vec<String> = errors
+            .iter()
+            .map(|e| format!("\n  - {}", e.message))
+            .collect();
         Err(Failure {
             message: format!(
                 "Cannot resolve {}: Variables resolution errored with:{}",
@@ -381,7 +400,11 @@ fn apply_defaults(engine: &mut Engine) -> Result<(), ResolveError> {
             .unwrap_or_else(|| Value::String("us-east-1".into()));
         provider.insert("region".into(), region);
         let is_aws = provider.get("name") == Some(&Value::String("aws".into()));
-        if is_aws && provider.get("versionFunctions").is_none_or(|v| *v == Value::Null) {
+        if is_aws
+            && provider
+                .get("versionFunctions")
+                .is_none_or(|v| *v == Value::Null)
+        {
             provider.insert("versionFunctions".into(), Value::Bool(true));
         }
     }

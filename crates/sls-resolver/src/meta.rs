@@ -172,7 +172,11 @@ pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
 }
 
 /// Every string with variables under `value`, depth first in key order (v3's `parseEntries`).
-pub(crate) fn parse_entries(value: &Value, prefix: &[String], out: &mut IndexMap<PathKey, ValueMeta>) {
+pub(crate) fn parse_entries(
+    value: &Value,
+    prefix: &[String],
+    out: &mut IndexMap<PathKey, ValueMeta>,
+) {
     let mut path = prefix.to_vec();
     walk(value, &mut path, out);
 }

@@ -177,7 +177,9 @@ impl Source for SelfSource {
                 .collect(),
             None => Vec::new(),
         };
-        Ok(SourceOutput::found(cx.resolve_configuration_property(&keys)?))
+        Ok(SourceOutput::found(
+            cx.resolve_configuration_property(&keys)?,
+        ))
     }
 }
 
@@ -396,7 +398,11 @@ impl Source for ParamSource {
             is_pending: false,
             eventual_error_message: Some(format!(
                 "The param \"{name}\" cannot be resolved from CLI options or stage params{}. If you are using Serverless Framework Compose, make sure to run commands via Compose so that all parameters can be resolved",
-                if dashboard { " or Serverless Dashboard" } else { "" }
+                if dashboard {
+                    " or Serverless Dashboard"
+                } else {
+                    ""
+                }
             )),
             origin: None,
         })
@@ -410,7 +416,9 @@ pub(crate) fn split_cli_param(item: &str) -> Option<(String, String)> {
     let rest = &item[start..];
     let eq = rest.find('=')?;
     let key = &rest[..eq];
-    let value: &str = rest[eq + 1..].split(['\n', '\r', '\u{2028}', '\u{2029}']).next()?;
+    let value: &str = rest[eq + 1..]
+        .split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .next()?;
     if value.is_empty() {
         return None;
     }
@@ -526,7 +534,7 @@ impl Source for FileSource {
                     "Cannot load \"{display}\": JavaScript variable files are not supported offline"
                 )));
             }
-            _ => return Ok(text_output(text, address.as_deref(), cx)?),
+            _ => return text_output(text, address.as_deref(), cx),
         };
         let content = node.to_value();
         let Some(address) = address.filter(|a| !a.is_empty()) else {
@@ -648,7 +656,10 @@ mod tests {
     #[test]
     fn cli_param_format() {
         assert_eq!(split_cli_param("a=b"), Some(("a".into(), "b".into())));
-        assert_eq!(split_cli_param("extra=a=b "), Some(("extra".into(), "a=b".into())));
+        assert_eq!(
+            split_cli_param("extra=a=b "),
+            Some(("extra".into(), "a=b".into()))
+        );
         assert_eq!(split_cli_param("novalue"), None);
         assert_eq!(split_cli_param("k="), None);
         assert_eq!(split_cli_param("=x=y"), Some(("x".into(), "y".into())));

@@ -41,7 +41,9 @@ fn case(yaml: &str) -> Case {
 
 impl Case {
     fn run(self) -> Result<Value, sls_resolver::Failure> {
-        let config = sls_yaml::load_yaml(&self.yaml).expect("valid yaml").to_value();
+        let config = sls_yaml::load_yaml(&self.yaml)
+            .expect("valid yaml")
+            .to_value();
         let mut options = Map::new();
         for key in ["region", "stage"] {
             options.insert(key.into(), Value::Null);
@@ -58,7 +60,11 @@ impl Case {
         let env = Environment {
             service_dir: PathBuf::from("/svc"),
             options,
-            env: self.env.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+            env: self
+                .env
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
             fs: Rc::new(fs),
             instance_id: Some("1700000000000".into()),
             allow_unresolved: self.allow_unresolved,
@@ -108,34 +114,43 @@ fn fallbacks_apply_only_when_nothing_is_found() {
 
 #[test]
 fn circular_references_are_reported_once() {
-    let err = case("custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n").run().unwrap_err();
+    let err = case("custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n")
+        .run()
+        .unwrap_err();
     assert_eq!(err.errors.len(), 1);
     assert_eq!(err.errors[0].code, ErrorCode::CircularPropertyDependency);
     assert_eq!(
         err.errors[0].message,
-        "Circular reference among \"custom.b\" and \"custom.a\" properties"
-            .replace("Circular", "Cannot resolve variable at \"custom.b\": Circular")
+        "Circular reference among \"custom.b\" and \"custom.a\" properties".replace(
+            "Circular",
+            "Cannot resolve variable at \"custom.b\": Circular"
+        )
     );
 }
 
 #[test]
 fn missing_self_key_names_the_existing_keys() {
-    let err = case("custom:\n  profiles:\n    dev: d\n    prod: p\n  x: ${self:custom.profiles.test}\n")
-        .run()
-        .unwrap_err();
+    let err =
+        case("custom:\n  profiles:\n    dev: d\n    prod: p\n  x: ${self:custom.profiles.test}\n")
+            .run()
+            .unwrap_err();
     let help = err.errors[0].help.clone().unwrap_or_default();
     assert!(help.contains("`dev`") && help.contains("`prod`"), "{help}");
     assert_eq!(err.errors[0].site.as_ref().unwrap().path, ["custom", "x"]);
-    assert_eq!(err.errors[0].site.as_ref().unwrap().range, Some((0, 31)));
+    assert_eq!(err.errors[0].site.as_ref().unwrap().range, Some((0, 28)));
 }
 
 #[test]
 fn stage_profile_map_follows_the_cli_stage() {
-    let mut c = case("  profile: ${self:custom.profiles.${sls:stage}}\ncustom:\n  profiles:\n    dev: devP\n    prod: prodP\n");
+    let mut c = case(
+        "  profile: ${self:custom.profiles.${sls:stage}}\ncustom:\n  profiles:\n    dev: devP\n    prod: prodP\n",
+    );
     c.stage = Some("prod");
     let out = c.run().unwrap();
     let Value::Object(root) = &out else { panic!() };
-    let Value::Object(provider) = &root["provider"] else { panic!() };
+    let Value::Object(provider) = &root["provider"] else {
+        panic!()
+    };
     assert_eq!(provider["profile"], s("prodP"));
     assert_eq!(provider["stage"], s("dev"));
 }
@@ -148,7 +163,9 @@ fn files_resolve_relative_to_the_service_directory() {
         ("other.yml", "v: root\n"),
     ];
     let out = c.run().unwrap();
-    let Value::Object(a) = &custom(&out)["a"] else { panic!() };
+    let Value::Object(a) = &custom(&out)["a"] else {
+        panic!()
+    };
     assert_eq!(a["k"], s("root"));
 }
 

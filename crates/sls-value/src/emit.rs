@@ -11,7 +11,11 @@ pub fn js_number_to_string(n: f64) -> String {
         return "NaN".into();
     }
     if n.is_infinite() {
-        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if n == 0.0 {
         return "0".into();
@@ -26,12 +30,20 @@ pub fn js_number_to_string(n: f64) -> String {
     let body = if k <= point && point <= 21 {
         format!("{digits}{}", "0".repeat((point - k) as usize))
     } else if 0 < point && point <= 21 {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
     } else if -6 < point && point <= 0 {
         format!("0.{}{digits}", "0".repeat((-point) as usize))
     } else {
         let e = point - 1;
-        let e = if e >= 0 { format!("+{e}") } else { e.to_string() };
+        let e = if e >= 0 {
+            format!("+{e}")
+        } else {
+            e.to_string()
+        };
         if k == 1 {
             format!("{digits}e{e}")
         } else {
@@ -90,7 +102,11 @@ fn json_string(out: &mut String, s: &str) {
 }
 
 fn json_number(n: f64) -> String {
-    if n.is_finite() { js_number_to_string(n) } else { "null".into() }
+    if n.is_finite() {
+        js_number_to_string(n)
+    } else {
+        "null".into()
+    }
 }
 
 /// `JSON.stringify(value)`.
@@ -160,7 +176,7 @@ pub fn to_yaml(value: &Value) -> String {
         Value::Object(map) if !map.is_empty() => yaml_map(&mut out, map, 0),
         Value::Array(items) if !items.is_empty() => yaml_seq(&mut out, items, 0),
         scalar => {
-            yaml_scalar(&mut out, scalar, 0, false);
+            yaml_scalar(&mut out, scalar, 2, false);
             out.push('\n');
         }
     }
@@ -247,7 +263,11 @@ fn yaml_number(n: f64) -> String {
         return ".nan".into();
     }
     if n.is_infinite() {
-        return if n > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if n > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     if n == 0.0 && n.is_sign_negative() {
         return "-0.0".into();
@@ -283,16 +303,13 @@ fn plain_safe(c: char, prev: Option<char>, in_block: bool) -> bool {
     } else {
         ns_or_space && !matches!(c, ',' | '[' | ']' | '{' | '}')
     }) && c != '#'
-        && !(prev == Some(':') && !ns))
+        && (prev != Some(':') || ns))
         || (prev.is_some_and(|p| is_ns_char_or_space(p) && !is_white(p)) && c == '#')
         || (prev == Some(':') && ns)
 }
 
 fn plain_safe_first(c: char) -> bool {
-    is_printable(c)
-        && c != '\u{feff}'
-        && !is_white(c)
-        && !"-?:,[]{}#&*!|=>'\"%@`".contains(c)
+    is_printable(c) && c != '\u{feff}' && !is_white(c) && !"-?:,[]{}#&*!|=>'\"%@`".contains(c)
 }
 
 /// Strings a YAML reader (core schema, plus YAML 1.1 booleans js-yaml guards) takes for
@@ -301,8 +318,8 @@ fn ambiguous(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "y", "Y",
         "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF",
-        "<<", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-        ".nan", ".NaN", ".NAN",
+        "<<", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+        ".NaN", ".NAN",
     ];
     WORDS.contains(&s) || looks_numeric(s) || looks_timestamp(s)
 }
@@ -345,9 +362,10 @@ fn looks_timestamp(s: &str) -> bool {
     b.len() >= 8
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
-        && s[5..].split(['-', 'T', 't', ' ', ':', '.', 'Z', '+']).next().is_some_and(|m| {
-            (1..=2).contains(&m.len()) && m.chars().all(|c| c.is_ascii_digit())
-        })
+        && s[5..]
+            .split(['-', 'T', 't', ' ', ':', '.', 'Z', '+'])
+            .next()
+            .is_some_and(|m| (1..=2).contains(&m.len()) && m.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// js-yaml's `foldLine`: break at spaces so lines stay within `width`.
@@ -522,7 +540,10 @@ mod tests {
         assert_eq!(s("123"), "'123'\n");
         assert_eq!(s("yes"), "'yes'\n");
         assert_eq!(s("AWS::S3::Bucket"), "AWS::S3::Bucket\n");
-        assert_eq!(s("2020-01-01T00:00:00.000Z"), "'2020-01-01T00:00:00.000Z'\n");
+        assert_eq!(
+            s("2020-01-01T00:00:00.000Z"),
+            "'2020-01-01T00:00:00.000Z'\n"
+        );
         assert_eq!(s("it's: x"), "'it''s: x'\n");
         assert_eq!(s("a\nb"), "|-\n  a\n  b\n");
     }
