@@ -36,11 +36,16 @@ fn print_yaml_and_diagnostics() {
         for dir in fixtures::fixture_dirs() {
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
             let run = fixtures::run(&dir, &[]);
+            let canonical = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+            let unpath = |text: &str| {
+                text.replace(&canonical.display().to_string(), "<fixture>")
+                    .replace(&dir.display().to_string(), "<fixture>")
+            };
             let shown = format!(
                 "exit: {}\n--- stdout\n{}--- stderr\n{}",
                 run.code,
-                mask_instance_ids(&run.stdout),
-                mask_instance_ids(&run.stderr)
+                mask_instance_ids(&unpath(&run.stdout)),
+                mask_instance_ids(&unpath(&run.stderr))
             );
             insta::assert_snapshot!(name, shown);
         }
