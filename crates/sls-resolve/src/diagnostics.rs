@@ -218,6 +218,10 @@ pub(crate) fn locate(root: &Node, text: &str, site: &VariableSite) -> Option<(us
     }
     if let (NodeKind::String(value), Some((start, end))) = (&node.kind, site.range) {
         if let (Some(variable), Some(raw)) = (value.get(start..end), text.get(span.0..span.1)) {
+            // The string is written verbatim (plain or simply quoted): offsets map directly.
+            if let Some(at) = raw.find(value.as_str()) {
+                return Some((span.0 + at + start, span.0 + at + end));
+            }
             if let Some(at) = raw.find(variable) {
                 return Some((span.0 + at, span.0 + at + variable.len()));
             }

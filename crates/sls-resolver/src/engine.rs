@@ -309,12 +309,12 @@ impl Engine {
                 variable.sources = Some(sources);
                 return;
             }
-            sources.remove(0);
+            let tried = sources.remove(0);
             if sources.is_empty() {
                 let detail = output
                     .eventual_error_message
                     .unwrap_or_else(|| format!("Value not found at \"{ty}\" source"));
-                let help = self.not_found_help(&ty, &original);
+                let help = self.not_found_help(&ty, &tried);
                 variable.error = Some(
                     ResolveError::new(
                         ErrorCode::MissingVariableResult,
@@ -595,14 +595,14 @@ impl Engine {
         Ok(js_lookup(&self.config, keys).map_or(Value::Null, Cow::into_owned))
     }
 
-    fn not_found_help(&self, ty: &str, sources: &[SourceMeta]) -> Option<String> {
+    fn not_found_help(&self, ty: &str, source: &SourceMeta) -> Option<String> {
         if ty != "self" {
             return None;
         }
         let SourceMeta::Typed {
             address: Some(address),
             ..
-        } = sources.last()?
+        } = source
         else {
             return None;
         };

@@ -156,10 +156,13 @@ pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
                 humanize(path),
                 err.v3_message(text)
             );
-            let error = ResolveError::new(ErrorCode::Syntax, message).at(Some(VariableSite {
-                path: path.to_vec(),
-                range: Some((err.offset, err.offset.saturating_add(1).min(text.len()))),
-            }));
+            let help = syntax_help(text, &err);
+            let error = ResolveError::new(ErrorCode::Syntax, message)
+                .with_help(help)
+                .at(Some(VariableSite {
+                    path: path.to_vec(),
+                    range: Some((err.offset, err.offset.saturating_add(1).min(text.len()))),
+                }));
             Some(ValueMeta {
                 value: Some(Value::String(text.to_owned())),
                 variables: None,
@@ -204,4 +207,21 @@ fn walk(value: &Value, path: &mut Vec<String>, out: &mut IndexMap<PathKey, Value
         }
         _ => {}
     }
+}
+
+/// A hint for the commonest syntax slip: `${self.custom.x}` written for `${self:custom.x}`.
+fn syntax_help(text: &str, err: &sls_syntax::SyntaxError) -> Option<String> {
+    const SOURCES: &[&str] = &[
+        "self", "env", "opt", "sls", "param", "aws", "ssm", "cf", "s3",
+    ];
+    let rest = text.get(err.offset..)?;
+    let name = SOURCES
+        .iter()
+        .find(|s| rest.starts_with(&format!("{s}.")))?;
+    let end = rest.find('}').unwrap_or(rest.len());
+    let written = &rest[..end];
+    let fixed = written.replacen('.', ":", 1);
+    Some(format!(
+        "`{written}` is not a variable: a source is followed by `:`; did you mean `{fixed}`? (`{name}` then the address)"
+    ))
 }
