@@ -188,7 +188,7 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
         for step in path.split('.') {
             let next = js_property(&value, step);
             match next {
-                Some(next) if truthy(&next) => value = next,
+                Some(next) if next.is_truthy() => value = next,
                 _ => {
                     return Err(Failure::plain(
                         "INVALID_PATH_ARGUMENT",
@@ -220,16 +220,6 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
         Format::Json => format!("{}\n", sls_value::to_json_pretty(&value)),
         Format::Yaml => format!("{}\n", sls_value::to_yaml(&value)),
     })
-}
-
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => *n != 0.0 && !n.is_nan(),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
 }
 
 fn js_property(value: &Value, key: &str) -> Option<Value> {

@@ -47,13 +47,7 @@ fn array_index(key: &str) -> Option<usize> {
 
 /// JavaScript truthiness.
 pub(crate) fn js_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => *n != 0.0 && !n.is_nan(),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
+    value.is_truthy()
 }
 
 /// `JSON.parse(JSON.stringify(value))`: non-finite numbers become `null`.

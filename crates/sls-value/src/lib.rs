@@ -23,3 +23,16 @@ mod emit;
 pub use emit::{
     js_array_join, js_number_to_string, js_to_string, to_json_compact, to_json_pretty, to_yaml,
 };
+
+impl Value {
+    /// JavaScript truthiness: `null`, `false`, `0`, `NaN` and `''` are falsy.
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Number(n) => *n != 0.0 && !n.is_nan(),
+            Value::String(s) => !s.is_empty(),
+            Value::Array(_) | Value::Object(_) => true,
+        }
+    }
+}
