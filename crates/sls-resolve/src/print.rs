@@ -186,7 +186,7 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
     let mut value = config.clone();
     if let Some(path) = &args.path {
         for step in path.split('.') {
-            let next = js_property(&value, step);
+            let next = sls_resolver::js_get(&value, step).map(std::borrow::Cow::into_owned);
             match next {
                 Some(next) if next.is_truthy() => value = next,
                 _ => {
@@ -220,30 +220,6 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
         Format::Json => format!("{}\n", sls_value::to_json_pretty(&value)),
         Format::Yaml => format!("{}\n", sls_value::to_yaml(&value)),
     })
-}
-
-fn js_property(value: &Value, key: &str) -> Option<Value> {
-    match value {
-        Value::Object(map) => map.get(key).cloned(),
-        Value::Array(items) => {
-            if key == "length" {
-                return Some(Value::Number(items.len() as f64));
-            }
-            key.parse::<usize>()
-                .ok()
-                .and_then(|i| items.get(i))
-                .cloned()
-        }
-        Value::String(s) => {
-            if key == "length" {
-                return Some(Value::Number(s.encode_utf16().count() as f64));
-            }
-            let index = key.parse::<usize>().ok()?;
-            let unit = s.encode_utf16().nth(index)?;
-            Some(Value::String(String::from_utf16_lossy(&[unit])))
-        }
-        _ => None,
-    }
 }
 
 /// `Object.keys(value)`.

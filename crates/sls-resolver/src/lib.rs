@@ -17,6 +17,8 @@ mod meta;
 mod source;
 mod value;
 
+pub use value::js_get;
+
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 

@@ -255,20 +255,7 @@ impl Source for SlsSource {
                 Some(id) => SourceOutput::found(Value::String(id.clone())),
                 None => SourceOutput::pending(),
             }),
-            "stage" => {
-                let mut stage = cx
-                    .environment()
-                    .option("stage")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                if !js_truthy(&stage) {
-                    stage = cx.resolve_configuration_property(&keys(&["provider", "stage"]))?;
-                }
-                if !js_truthy(&stage) {
-                    stage = Value::String("dev".into());
-                }
-                Ok(SourceOutput::found(stage))
-            }
+            "stage" => option_or_provider(cx, "stage", "dev"),
             other => Err(SourceError::failed(format!(
                 "Unsupported \"{other}\" address argument in variable \"sls\" source"
             ))),
@@ -297,20 +284,7 @@ impl Source for AwsSource {
             }
         };
         match address.as_str() {
-            "region" => {
-                let mut region = cx
-                    .environment()
-                    .option("region")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                if !js_truthy(&region) {
-                    region = cx.resolve_configuration_property(&keys(&["provider", "region"]))?;
-                }
-                if !js_truthy(&region) {
-                    region = Value::String("us-east-1".into());
-                }
-                Ok(SourceOutput::found(region))
-            }
+            "region" => option_or_provider(cx, "region", "us-east-1"),
             "accountId" => RemoteSource { name: "aws" }.resolve(request, cx),
             other => Err(SourceError::failed(format!(
                 "Unsupported \"{other}\" address argument in variable \"aws\" source"
@@ -643,6 +617,26 @@ fn io_message(err: &io::Error, path: &Path) -> String {
         }
         _ => err.to_string(),
     }
+}
+
+/// `options.<name> || provider.<name> (resolved) || default`, as `sls:stage` and `aws:region` do.
+fn option_or_provider(
+    cx: &mut dyn SourceContext,
+    name: &str,
+    default: &str,
+) -> Result<SourceOutput, SourceError> {
+    let mut value = cx
+        .environment()
+        .option(name)
+        .cloned()
+        .unwrap_or(Value::Null);
+    if !js_truthy(&value) {
+        value = cx.resolve_configuration_property(&keys(&["provider", name]))?;
+    }
+    if !js_truthy(&value) {
+        value = Value::String(default.into());
+    }
+    Ok(SourceOutput::found(value))
 }
 
 fn keys(keys: &[&str]) -> Vec<String> {

@@ -7,7 +7,7 @@ use sls_value::Value;
 
 /// `value[key]` as JavaScript evaluates it for JSON values: object keys, array indices and
 /// `length`, string indices and `length`. `None` for `undefined`.
-pub(crate) fn js_get<'v>(value: &'v Value, key: &str) -> Option<Cow<'v, Value>> {
+pub fn js_get<'v>(value: &'v Value, key: &str) -> Option<Cow<'v, Value>> {
     match value {
         Value::Object(map) => map.get(key).map(Cow::Borrowed),
         Value::Array(items) => {
