@@ -9,6 +9,7 @@
 pub mod env;
 pub mod error;
 pub mod ini_spec;
+pub mod ini_v2;
 mod js;
 pub mod profile;
 pub mod secret;
