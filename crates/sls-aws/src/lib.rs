@@ -11,6 +11,7 @@ pub mod error;
 pub mod ini_spec;
 pub mod ini_v2;
 mod js;
+pub mod locate;
 pub mod profile;
 pub mod secret;
 pub mod span;

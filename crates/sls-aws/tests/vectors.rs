@@ -78,3 +78,30 @@ fn profile_parser_vectors() {
     }
     assert_eq!(passed, 65);
 }
+
+#[test]
+fn file_location_vectors() {
+    use sls_aws::locate::spec_locations;
+    use sls_aws::{Env, Platform};
+    let doc = load("file-location-tests.json");
+    let tests = doc["tests"].as_array().expect("tests array");
+    assert_eq!(tests.len(), 9, "the vector file has 9 cases");
+    let mut passed = 0;
+    for case in tests {
+        let name = str_of(&case["name"]);
+        let vars = case["environment"].as_object().expect("environment");
+        let platform = match str_of(&case["platform"]) {
+            "windows" => Platform::Windows,
+            _ => Platform::Unix,
+        };
+        let env = Env::new(vars.iter().map(|(k, v)| (k.clone(), str_of(v).to_string()))).with_platform(platform);
+        let got = spec_locations(&env);
+        assert_eq!(got.config, str_of(&case["configLocation"]), "{name}");
+        assert_eq!(got.credentials, str_of(&case["credentialsLocation"]), "{name}");
+        if let Some(p) = case["profile"].as_str() {
+            assert_eq!(got.profile, p, "{name}");
+        }
+        passed += 1;
+    }
+    assert_eq!(passed, 9);
+}
