@@ -4,6 +4,7 @@
 mod diagnostics;
 mod discover;
 mod print;
+mod service;
 
 use std::io::Write;
 use std::process::ExitCode;
