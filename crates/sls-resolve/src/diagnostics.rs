@@ -27,6 +27,7 @@ impl SourceFile {
 }
 
 /// A failed run: what to print on stderr and the exit code.
+#[derive(Debug)]
 pub(crate) struct Failure {
     pub exit: u8,
     /// The diagnostics, rendered.
@@ -81,6 +82,12 @@ impl Failure {
             v3: message.clone(),
             rendered: render_one(file, code, message, span, label, help),
         }
+    }
+
+    /// The same failure, as a usage or I/O error (exit 2).
+    pub fn as_usage(mut self) -> Self {
+        self.exit = EXIT_USAGE;
+        self
     }
 
     pub fn emit(&self, format: ErrorFormat) {

@@ -1,6 +1,7 @@
 //! `sls-resolve`: the command line. The only place that reads argv, the environment and files,
 //! and that prints.
 
+mod check;
 mod diagnostics;
 mod discover;
 mod print;
