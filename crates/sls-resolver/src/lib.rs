@@ -19,7 +19,7 @@ mod trace;
 mod value;
 
 pub use trace::{Dotenv, Lookup, LookupOutcome, Trace};
-pub use value::js_get;
+pub use value::{get_path, js_get};
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -35,7 +35,7 @@ pub use source::{
 
 use engine::Engine;
 use meta::{SourceMeta, ValueMeta, VarMeta, path_keys};
-use value::{get_path, js_truthy};
+use value::js_truthy;
 
 /// The inputs of one resolution.
 pub struct ResolveInput {
