@@ -273,6 +273,11 @@ fn yaml_number(n: f64) -> String {
         return "-0.0".into();
     }
     let text = js_number_to_string(n);
+    // js-yaml's `int` type claims every integral number first (`1e21 % 1 === 0`) and writes
+    // `toString(10)`; only the `float` type adds a dot before the exponent.
+    if n.fract() == 0.0 {
+        return text;
+    }
     match text.find('e') {
         Some(i) if !text[..i].contains('.') => format!("{}.{}", &text[..i], &text[i..]),
         _ => text,
@@ -322,6 +327,27 @@ fn ambiguous(s: &str) -> bool {
         ".NaN", ".NAN",
     ];
     WORDS.contains(&s) || looks_numeric(s) || looks_timestamp(s)
+}
+
+/// js-yaml's `DEPRECATED_BASE60_SYNTAX`: `/^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/`.
+fn deprecated_base60(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (head, fraction) = match body.find('.') {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    let mut groups = head.split(':');
+    let first = groups.next().is_some_and(digits);
+    let mut rest = 0;
+    let rest_ok = groups.all(|g| {
+        rest += 1;
+        digits(g)
+    });
+    first
+        && rest > 0
+        && rest_ok
+        && fraction.is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit() || b == b'_'))
 }
 
 fn looks_numeric(s: &str) -> bool {
@@ -401,7 +427,8 @@ fn fold_line(line: &str, width: usize) -> String {
 
 fn block_header(s: &str) -> String {
     let mut header = String::new();
-    if s.starts_with([' ', '\n']) {
+    // js-yaml's `needIndentIndicator`: `/^\n* /`.
+    if s.trim_start_matches('\n').starts_with(' ') {
         header.push('2');
     }
     let clip = s.ends_with('\n');
@@ -432,6 +459,13 @@ fn yaml_string(out: &mut String, s: &str, indent: usize, key: bool) {
         out.push_str("''");
         return;
     }
+    // js-yaml's compat mode quotes YAML 1.1 booleans and base-60 numbers before anything else.
+    if deprecated_base60(s) {
+        out.push('\'');
+        out.push_str(s);
+        out.push('\'');
+        return;
+    }
     let width = 80usize.saturating_sub(indent).max(40);
     let chars: Vec<char> = s.chars().collect();
     let multiline = s.contains('\n');
@@ -446,7 +480,8 @@ fn yaml_string(out: &mut String, s: &str, indent: usize, key: bool) {
         } else if !is_printable(c) {
             printable = false;
         }
-        if i > 0 && !plain_safe(c, prev, !key) {
+        // js-yaml's `inblock` is true for block mapping keys too: only flow style clears it.
+        if i > 0 && !plain_safe(c, prev, true) {
             plain = false;
         }
         prev = Some(c);
@@ -531,7 +566,9 @@ mod tests {
         ] {
             assert_eq!(js_number_to_string(n), s);
         }
-        assert_eq!(yaml_number(1e21), "1.e+21");
+        assert_eq!(yaml_number(1e21), "1e+21");
+        assert_eq!(yaml_number(1.5e21), "1.5e+21");
+        assert_eq!(yaml_number(1e-7), "1.e-7");
     }
 
     #[test]
