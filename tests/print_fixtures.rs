@@ -139,8 +139,6 @@ const KNOWN_GAPS: &[&str] = &[
     "print-provider-as-string",
     "print-schema-coerces-types",
     "print-variables-resolution-mode-deprecated",
-    "print-yaml-multiline-block-scalars",
-    "print-yaml-numbers-and-special-strings",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

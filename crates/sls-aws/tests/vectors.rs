@@ -16,7 +16,9 @@ fn str_of(j: &Json) -> &str {
 }
 
 fn assert_section(case: &str, what: &str, actual: Option<&Profile>, expected: &Json) {
-    let expected = expected.as_object().unwrap_or_else(|| panic!("{case}: {what} is no object"));
+    let expected = expected
+        .as_object()
+        .unwrap_or_else(|| panic!("{case}: {what} is no object"));
     let actual = actual.unwrap_or_else(|| panic!("{case}: missing {what}"));
     assert_eq!(
         actual.properties.len(),
@@ -25,8 +27,13 @@ fn assert_section(case: &str, what: &str, actual: Option<&Profile>, expected: &J
         actual.properties.keys().collect::<Vec<_>>()
     );
     for (k, v) in expected {
-        let got = actual.get(k).unwrap_or_else(|| panic!("{case}: {what} lacks `{k}`"));
-        assert!(got.matches(str_of(v)), "{case}: {what}.{k} = {got:?}, expected {v}");
+        let got = actual
+            .get(k)
+            .unwrap_or_else(|| panic!("{case}: {what} lacks `{k}`"));
+        assert!(
+            got.matches(str_of(v)),
+            "{case}: {what}.{k} = {got:?}, expected {v}"
+        );
     }
 }
 
@@ -39,7 +46,9 @@ fn profile_parser_vectors() {
     for case in tests {
         let name = str_of(&case["name"]);
         let input = &case["input"];
-        let config = input["configFile"].as_str().map(|t| ini_spec::parse(t, "config", FileKind::Config));
+        let config = input["configFile"]
+            .as_str()
+            .map(|t| ini_spec::parse(t, "config", FileKind::Config));
         let creds = input["credentialsFile"]
             .as_str()
             .map(|t| ini_spec::parse(t, "credentials", FileKind::Credentials));
@@ -47,13 +56,19 @@ fn profile_parser_vectors() {
         let errors: Vec<&AwsError> = files.iter().flat_map(|f| f.errors.iter()).collect();
         let output = &case["output"];
         if let Some(expected) = output["errorContaining"].as_str() {
-            assert!(!errors.is_empty(), "{name}: expected an error containing {expected:?}");
+            assert!(
+                !errors.is_empty(),
+                "{name}: expected an error containing {expected:?}"
+            );
             let first = errors[0].to_string();
             assert!(
                 first.to_lowercase().contains(&expected.to_lowercase()),
                 "{name}: error {first:?} does not contain {expected:?}"
             );
-            assert!(errors[0].location().is_some(), "{name}: error without a location");
+            assert!(
+                errors[0].location().is_some(),
+                "{name}: error without a location"
+            );
         } else {
             assert!(errors.is_empty(), "{name}: unexpected errors {errors:?}");
             let merged = ini_spec::merge(&files);
@@ -68,9 +83,18 @@ fn profile_parser_vectors() {
                 assert_section(name, pname, merged.set.profiles.get(pname.as_str()), props);
             }
             if let Some(sessions) = output["config"]["sso_sessions"].as_object() {
-                assert_eq!(merged.set.sso_sessions.len(), sessions.len(), "{name}: sso sessions");
+                assert_eq!(
+                    merged.set.sso_sessions.len(),
+                    sessions.len(),
+                    "{name}: sso sessions"
+                );
                 for (sname, props) in sessions {
-                    assert_section(name, sname, merged.set.sso_sessions.get(sname.as_str()), props);
+                    assert_section(
+                        name,
+                        sname,
+                        merged.set.sso_sessions.get(sname.as_str()),
+                        props,
+                    );
                 }
             }
         }
@@ -94,10 +118,15 @@ fn file_location_vectors() {
             "windows" => Platform::Windows,
             _ => Platform::Unix,
         };
-        let env = Env::new(vars.iter().map(|(k, v)| (k.clone(), str_of(v).to_string()))).with_platform(platform);
+        let env = Env::new(vars.iter().map(|(k, v)| (k.clone(), str_of(v).to_string())))
+            .with_platform(platform);
         let got = spec_locations(&env);
         assert_eq!(got.config, str_of(&case["configLocation"]), "{name}");
-        assert_eq!(got.credentials, str_of(&case["credentialsLocation"]), "{name}");
+        assert_eq!(
+            got.credentials,
+            str_of(&case["credentialsLocation"]),
+            "{name}"
+        );
         if let Some(p) = case["profile"].as_str() {
             assert_eq!(got.profile, p, "{name}");
         }
