@@ -106,17 +106,17 @@ impl Chain {
 pub enum ChainError {
     #[error("no profiles were defined")]
     NoProfiles,
-    #[error("could not find source profile `{name}` referenced from `{from}`")]
+    #[error("could not find source profile {name} referenced from {from}")]
     MissingSourceProfile { name: String, from: String },
     #[error("profile `{name}` is not defined")]
     MissingProfile { name: String },
     #[error("profile formed an infinite loop: {}", visited.join(" -> "))]
     Loop { visited: Vec<String> },
-    #[error("profile `{profile}` must contain `source_profile` or `credential_source`")]
+    #[error("profile must contain `source_profile` or `credential_source` but neither were defined (profile `{profile}`)")]
     RoleWithoutSource { profile: String },
-    #[error("profile `{profile}` contained both source_profile and credential_source")]
+    #[error("profile contained both source_profile and credential_source (profile `{profile}`)")]
     BothSources { profile: String },
-    #[error("profile `{profile}` missing {missing}")]
+    #[error("profile missing {missing} (profile `{profile}`)")]
     PartialKeys { profile: String, missing: String },
     #[error("profile `{profile}` did not contain credential information")]
     NoCredentials { profile: String },

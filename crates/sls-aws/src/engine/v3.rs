@@ -710,6 +710,8 @@ pub fn decide(input: &Input<'_>) -> Decision {
                 credentials,
             });
         }
+        // a profile step threw: v3 stops before any request, so the SDK chain never runs
+        None if !decision.errors.is_empty() => {}
         None => default_chain(&world, &mut decision),
     }
     decision.outcome = if decision.errors.is_empty() && decision.winner.is_some() {
@@ -782,7 +784,10 @@ fn sdk_load_error(world: &World<'_>) -> Option<AwsError> {
         Some(Ok(file)) => ini_v2::config_profiles(file)
             .err()
             .map(|e| AwsError::SdkLoad {
-                message: format!("TypeError: {e}"),
+                message: match &e {
+                AwsError::V2RedefineProperty { name, .. } => format!("TypeError: Cannot redefine property: {name}"),
+                other => other.to_string(),
+            },
                 help: format!("{help}; remove one of the two sections"),
                 span: e.location().map(|l| l.span.source_span()),
                 location: e.location().cloned(),
