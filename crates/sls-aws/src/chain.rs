@@ -112,7 +112,9 @@ pub enum ChainError {
     MissingProfile { name: String },
     #[error("profile formed an infinite loop: {}", visited.join(" -> "))]
     Loop { visited: Vec<String> },
-    #[error("profile must contain `source_profile` or `credential_source` but neither were defined (profile `{profile}`)")]
+    #[error(
+        "profile must contain `source_profile` or `credential_source` but neither were defined (profile `{profile}`)"
+    )]
     RoleWithoutSource { profile: String },
     #[error("profile contained both source_profile and credential_source (profile `{profile}`)")]
     BothSources { profile: String },

@@ -3,7 +3,7 @@
 //! (1.4), the default chain (1.5), and osls 4's first-match order (1.8b).
 
 use sls_aws::engine::{Decision, Outcome, SideEffect, Slot, Source, Status};
-use sls_aws::{decide, Engine, Env, FileContents, Input};
+use sls_aws::{Engine, Env, FileContents, Input, decide};
 
 const CREDS: &str = "/h/.aws/credentials";
 const CONFIG: &str = "/h/.aws/config";
@@ -91,11 +91,20 @@ const PROFILES: &str = "[default]\naws_access_key_id = AKIADEFAULT000000001\naws
 fn the_precedence_ladder_of_spec_1_7() {
     let base = || case(PROFILES).provider("dev");
     let d = base().v3();
-    assert_eq!((winner_slot(&d), winner_profile(&d)), (Some(Slot::ProviderProfile), Some("dev")));
+    assert_eq!(
+        (winner_slot(&d), winner_profile(&d)),
+        (Some(Slot::ProviderProfile), Some("dev"))
+    );
 
-    let d = base().env("AWS_ACCESS_KEY_ID", "AKIAENVKEYS000000001").env("AWS_SECRET_ACCESS_KEY", "envSecret0001").v3();
+    let d = base()
+        .env("AWS_ACCESS_KEY_ID", "AKIAENVKEYS000000001")
+        .env("AWS_SECRET_ACCESS_KEY", "envSecret0001")
+        .v3();
     let w = d.winner.as_ref().expect("winner");
-    assert_eq!((w.source, w.env_prefix.as_deref()), (Source::Env, Some("AWS")));
+    assert_eq!(
+        (w.source, w.env_prefix.as_deref()),
+        (Source::Env, Some("AWS"))
+    );
 
     let with_keys = || {
         base()
@@ -103,7 +112,11 @@ fn the_precedence_ladder_of_spec_1_7() {
             .env("AWS_SECRET_ACCESS_KEY", "envSecret0001")
             .env("AWS_PROFILE", "envprof")
     };
-    assert_eq!(winner_profile(&with_keys().v3()), Some("envprof"), "AWS_PROFILE beats the AWS_ keys");
+    assert_eq!(
+        winner_profile(&with_keys().v3()),
+        Some("envprof"),
+        "AWS_PROFILE beats the AWS_ keys"
+    );
 
     let staged = || {
         with_keys()
@@ -112,26 +125,57 @@ fn the_precedence_ladder_of_spec_1_7() {
             .env("AWS_PROD_SECRET_ACCESS_KEY", "prodSecret0001")
     };
     let d = staged().v3();
-    assert_eq!(d.winner.as_ref().and_then(|w| w.env_prefix.as_deref()), Some("AWS_PROD"));
+    assert_eq!(
+        d.winner.as_ref().and_then(|w| w.env_prefix.as_deref()),
+        Some("AWS_PROD")
+    );
     assert_eq!(winner_slot(&d), Some(Slot::StageKeysEnv));
 
     let d = staged().env("AWS_PROD_PROFILE", "prod").v3();
-    assert_eq!((winner_slot(&d), winner_profile(&d)), (Some(Slot::StageProfileEnv), Some("prod")));
+    assert_eq!(
+        (winner_slot(&d), winner_profile(&d)),
+        (Some(Slot::StageProfileEnv), Some("prod"))
+    );
 
     let d = staged().env("AWS_PROD_PROFILE", "prod").cli("cli").v3();
-    assert_eq!((winner_slot(&d), winner_profile(&d)), (Some(Slot::AwsProfileFlag), Some("cli")));
+    assert_eq!(
+        (winner_slot(&d), winner_profile(&d)),
+        (Some(Slot::AwsProfileFlag), Some("cli"))
+    );
     assert_eq!(d.outcome, Outcome::Credentials);
     // everything below the flag is shadowed, and says by whom
-    let shadowed: Vec<Slot> = d.candidates.iter().filter(|c| c.status == Status::Shadowed).map(|c| c.slot).collect();
+    let shadowed: Vec<Slot> = d
+        .candidates
+        .iter()
+        .filter(|c| c.status == Status::Shadowed)
+        .map(|c| c.slot)
+        .collect();
     assert_eq!(
         shadowed,
-        [Slot::StageProfileEnv, Slot::StageKeysEnv, Slot::AwsProfileEnv, Slot::KeysEnv, Slot::DefaultProfile]
+        [
+            Slot::StageProfileEnv,
+            Slot::StageKeysEnv,
+            Slot::AwsProfileEnv,
+            Slot::KeysEnv,
+            Slot::DefaultProfile
+        ]
     );
-    let provider = d.candidates.iter().find(|c| c.slot == Slot::ProviderProfile).expect("listed");
-    assert_eq!(provider.status, Status::Skipped, "v3 does not read provider.profile with --aws-profile");
+    let provider = d
+        .candidates
+        .iter()
+        .find(|c| c.slot == Slot::ProviderProfile)
+        .expect("listed");
+    assert_eq!(
+        provider.status,
+        Status::Skipped,
+        "v3 does not read provider.profile with --aws-profile"
+    );
 
     let d = case(PROFILES).env("AWS_DEFAULT_PROFILE", "alt").v3();
-    assert_eq!((winner_slot(&d), winner_profile(&d)), (Some(Slot::DefaultProfile), Some("alt")));
+    assert_eq!(
+        (winner_slot(&d), winner_profile(&d)),
+        (Some(Slot::DefaultProfile), Some("alt"))
+    );
 }
 
 #[test]
@@ -140,17 +184,30 @@ fn a_missing_profile_in_a_lower_slot_aborts_v3_but_not_osls() {
     let d = c.v3();
     assert_eq!(d.outcome, Outcome::Error);
     assert_eq!(error_codes(&d), ["UNRECOGNIZED_AWS_PROFILE"]);
-    assert_eq!(d.errors[0].to_string(), "AWS profile \"nope\" doesn't seem to be configured");
+    assert_eq!(
+        d.errors[0].to_string(),
+        "AWS profile \"nope\" doesn't seem to be configured"
+    );
     let sdk = c.sdk();
-    assert_eq!((sdk.outcome, winner_profile(&sdk)), (Outcome::Credentials, Some("cli")));
-    let lower = sdk.candidates.iter().find(|c| c.slot == Slot::AwsProfileEnv).expect("listed");
+    assert_eq!(
+        (sdk.outcome, winner_profile(&sdk)),
+        (Outcome::Credentials, Some("cli"))
+    );
+    let lower = sdk
+        .candidates
+        .iter()
+        .find(|c| c.slot == Slot::AwsProfileEnv)
+        .expect("listed");
     assert_eq!(lower.status, Status::Skipped);
 }
 
 #[test]
 fn a_missing_provider_profile_is_skipped_with_the_flag() {
     let d = case(PROFILES).provider("ghost").cli("cli").v3();
-    assert_eq!((d.outcome, winner_profile(&d)), (Outcome::Credentials, Some("cli")));
+    assert_eq!(
+        (d.outcome, winner_profile(&d)),
+        (Outcome::Credentials, Some("cli"))
+    );
     let d = case(PROFILES).provider("ghost").v3();
     assert_eq!(error_codes(&d), ["UNRECOGNIZED_AWS_PROFILE"]);
 }
@@ -160,8 +217,19 @@ fn default_profile_errors_are_swallowed_and_the_sdk_chain_decides() {
     let d = case(PROFILES).env("AWS_DEFAULT_PROFILE", "nope").v3();
     assert!(d.errors.is_empty());
     let w = d.winner.as_ref().expect("default chain");
-    assert_eq!((w.source, w.selected_by.as_str(), w.profile.as_deref()), (Source::SdkDefaultChain, "SharedIniFileCredentials", Some("default")));
-    let default = d.candidates.iter().find(|c| c.slot == Slot::DefaultProfile).expect("listed");
+    assert_eq!(
+        (w.source, w.selected_by.as_str(), w.profile.as_deref()),
+        (
+            Source::SdkDefaultChain,
+            "SharedIniFileCredentials",
+            Some("default")
+        )
+    );
+    let default = d
+        .candidates
+        .iter()
+        .find(|c| c.slot == Slot::DefaultProfile)
+        .expect("listed");
     assert_eq!(default.status, Status::Failed);
 }
 
@@ -171,9 +239,17 @@ fn validity_rules_of_spec_1_3() {
     let d = case("[default]\naws_access_key_id = AKIAONLYID0000000001\n[dev]\naws_access_key_id = AKIAONLYID0000000002\n")
         .provider("dev")
         .v3();
-    let dev = d.candidates.iter().find(|c| c.slot == Slot::ProviderProfile).expect("listed");
+    let dev = d
+        .candidates
+        .iter()
+        .find(|c| c.slot == Slot::ProviderProfile)
+        .expect("listed");
     assert_eq!(dev.status, Status::Ignored);
-    assert_eq!(winner_slot(&d), None, "nothing valid: the default chain finds nothing either");
+    assert_eq!(
+        winner_slot(&d),
+        None,
+        "nothing valid: the default chain finds nothing either"
+    );
     assert_eq!(error_codes(&d), ["AWS_CREDENTIALS_NOT_FOUND"]);
     assert_eq!(d.outcome, Outcome::Error);
 
@@ -186,7 +262,10 @@ fn validity_rules_of_spec_1_3() {
     assert_eq!(winner_profile(&d), Some("dev"));
 
     // SSO and credential_process profiles chosen explicitly are "not configured"
-    for section in ["sso_start_url = https://x\nsso_account_id = 111111111111\nsso_region = eu-west-1\nsso_role_name = r\n", "credential_process = /bin/creds\n"] {
+    for section in [
+        "sso_start_url = https://x\nsso_account_id = 111111111111\nsso_region = eu-west-1\nsso_role_name = r\n",
+        "credential_process = /bin/creds\n",
+    ] {
         let d = case(&format!("[x]\n{section}")).provider("x").v3();
         assert_eq!(error_codes(&d), ["UNRECOGNIZED_AWS_PROFILE"], "{section}");
     }
@@ -199,7 +278,11 @@ fn role_profiles_count_as_configured_and_cause_sts_calls_even_when_shadowed() {
 [cli]\naws_access_key_id = AKIACLI0000000000001\naws_secret_access_key = secretCli0001\n";
     let d = case(creds).cli("cli").v3();
     assert_eq!(winner_profile(&d), Some("cli"));
-    let prompts: Vec<&SideEffect> = d.side_effects.iter().filter(|e| matches!(e, SideEffect::MfaPrompt { shadowed: true, .. })).collect();
+    let prompts: Vec<&SideEffect> = d
+        .side_effects
+        .iter()
+        .filter(|e| matches!(e, SideEffect::MfaPrompt { shadowed: true, .. }))
+        .collect();
     assert_eq!(prompts.len(), 1, "the shadowed default role still prompts");
     assert!(d.side_effects.iter().any(|e| matches!(e, SideEffect::AssumeRole { role_arn, shadowed: true, .. } if role_arn.ends_with("role/default"))));
     let d = case(creds).v3();
@@ -210,10 +293,20 @@ fn role_profiles_count_as_configured_and_cause_sts_calls_even_when_shadowed() {
 
 #[test]
 fn config_file_profiles_need_sdk_load_config_in_v3_only() {
-    let c = || case("").config("[profile x]\naws_access_key_id = AKIACONFIG0000000001\naws_secret_access_key = secretConfig001\n").cli("x");
+    let c = || {
+        case("").config("[profile x]\naws_access_key_id = AKIACONFIG0000000001\naws_secret_access_key = secretConfig001\n").cli("x")
+    };
     assert_eq!(error_codes(&c().v3()), ["UNRECOGNIZED_AWS_PROFILE"]);
-    assert!(c().v3().warnings.iter().any(|w| w.code == "config-profile-needs-sdk-load-config"));
-    assert_eq!(winner_profile(&c().env("AWS_SDK_LOAD_CONFIG", "1").v3()), Some("x"));
+    assert!(
+        c().v3()
+            .warnings
+            .iter()
+            .any(|w| w.code == "config-profile-needs-sdk-load-config")
+    );
+    assert_eq!(
+        winner_profile(&c().env("AWS_SDK_LOAD_CONFIG", "1").v3()),
+        Some("x")
+    );
     assert_eq!(winner_profile(&c().sdk()), Some("x"));
 }
 
@@ -227,15 +320,26 @@ fn unprefixed_config_sections_are_profiles_only_for_v3() {
     };
     let v3 = c().v3();
     assert_eq!(winner_profile(&v3), Some("noprefix"));
-    assert!(v3.warnings.iter().any(|w| w.code == "config-section-without-profile-prefix"));
+    assert!(
+        v3.warnings
+            .iter()
+            .any(|w| w.code == "config-section-without-profile-prefix")
+    );
     assert_eq!(error_codes(&c().sdk()), ["UNRECOGNIZED_AWS_PROFILE"]);
 }
 
 #[test]
 fn sdk_load_crashes_of_spec_1_4() {
     let d = case(PROFILES).env("AWS_SDK_LOAD_CONFIG", "1").v3();
-    assert_eq!(error_codes(&d), ["AWS_SDK_LOAD_ERROR"], "no config file and no AWS_REGION");
-    let d = case(PROFILES).env("AWS_SDK_LOAD_CONFIG", "1").env("AWS_REGION", "eu-west-1").v3();
+    assert_eq!(
+        error_codes(&d),
+        ["AWS_SDK_LOAD_ERROR"],
+        "no config file and no AWS_REGION"
+    );
+    let d = case(PROFILES)
+        .env("AWS_SDK_LOAD_CONFIG", "1")
+        .env("AWS_REGION", "eu-west-1")
+        .v3();
     // with a region the SDK loads, but every profile lookup fails on the missing config file
     assert_eq!(error_codes(&d), ["AWS_CREDENTIALS_NOT_FOUND"]);
     let d = case(PROFILES)
@@ -243,7 +347,11 @@ fn sdk_load_crashes_of_spec_1_4() {
         .env("AWS_SDK_LOAD_CONFIG", "1")
         .v3();
     assert_eq!(error_codes(&d), ["AWS_SDK_LOAD_ERROR"]);
-    assert!(d.errors[0].to_string().contains("Cannot redefine property"), "{}", d.errors[0]);
+    assert!(
+        d.errors[0].to_string().contains("Cannot redefine property"),
+        "{}",
+        d.errors[0]
+    );
 }
 
 #[test]
@@ -251,9 +359,17 @@ fn v2_reader_quirks_decide_winners() {
     // `[profile x]` in the credentials file is the profile "profile x" for v3
     let d = case("[profile x]\naws_access_key_id = AKIAPREFIXED00000001\naws_secret_access_key = secretPrefixed1\n").cli("x").v3();
     assert_eq!(error_codes(&d), ["UNRECOGNIZED_AWS_PROFILE"]);
-    assert!(d.warnings.iter().any(|w| w.code == "profile-prefix-in-credentials-file"));
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.code == "profile-prefix-in-credentials-file")
+    );
     // an upper-case key is not a key for v3
-    let d = case("[x]\nAWS_ACCESS_KEY_ID = AKIAUPPER00000000001\nAWS_SECRET_ACCESS_KEY = secretUpper0001\n").cli("x").v3();
+    let d = case(
+        "[x]\nAWS_ACCESS_KEY_ID = AKIAUPPER00000000001\nAWS_SECRET_ACCESS_KEY = secretUpper0001\n",
+    )
+    .cli("x")
+    .v3();
     assert_eq!(error_codes(&d), ["UNRECOGNIZED_AWS_PROFILE"]);
     // prototype members are never own profiles
     let d = case("[constructor]\naws_access_key_id = AKIAPROTO00000000001\naws_secret_access_key = secretProto0001\n").cli("constructor").v3();
@@ -265,16 +381,32 @@ fn role_loops_are_errors_in_both_worlds() {
     let creds = "[a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = b\n[b]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = a\n";
     let v3 = case(creds).cli("a").v3();
     assert_eq!(error_codes(&v3), ["AWS_SDK_CREDENTIALS_ERROR"]);
-    assert!(v3.errors[0].to_string().contains("a -> b -> a"), "{}", v3.errors[0]);
+    assert!(
+        v3.errors[0].to_string().contains("a -> b -> a"),
+        "{}",
+        v3.errors[0]
+    );
     let sdk = case(creds).cli("a").sdk();
-    assert_eq!(sdk.errors[0].to_string(), "Detected a cycle attempting to resolve credentials for profile a. Profiles visited: b, a");
+    assert_eq!(
+        sdk.errors[0].to_string(),
+        "Detected a cycle attempting to resolve credentials for profile a. Profiles visited: b, a"
+    );
 }
 
 #[test]
 fn stage_names_are_upper_cased_verbatim() {
-    let d = case(PROFILES).stage("my-stage").env("AWS_MY-STAGE_PROFILE", "prod").v3();
-    assert_eq!((winner_slot(&d), winner_profile(&d)), (Some(Slot::StageProfileEnv), Some("prod")));
-    let d = case(PROFILES).stage("Prod").env("AWS_PROD_PROFILE", "prod").v3();
+    let d = case(PROFILES)
+        .stage("my-stage")
+        .env("AWS_MY-STAGE_PROFILE", "prod")
+        .v3();
+    assert_eq!(
+        (winner_slot(&d), winner_profile(&d)),
+        (Some(Slot::StageProfileEnv), Some("prod"))
+    );
+    let d = case(PROFILES)
+        .stage("Prod")
+        .env("AWS_PROD_PROFILE", "prod")
+        .v3();
     assert_eq!(winner_profile(&d), Some("prod"));
 }
 
@@ -284,9 +416,15 @@ fn no_files_and_no_env_means_no_credentials() {
     c.files.clear();
     let d = c.v3();
     assert_eq!(error_codes(&d), ["AWS_CREDENTIALS_NOT_FOUND"]);
-    let d = c.env("AMAZON_ACCESS_KEY_ID", "AKIAAMAZON0000000001").env("AMAZON_SECRET_ACCESS_KEY", "secretAmazon001").v3();
+    let d = c
+        .env("AMAZON_ACCESS_KEY_ID", "AKIAAMAZON0000000001")
+        .env("AMAZON_SECRET_ACCESS_KEY", "secretAmazon001")
+        .v3();
     let w = d.winner.as_ref().expect("default chain");
-    assert_eq!((w.selected_by.as_str(), w.env_prefix.as_deref()), ("EnvironmentCredentials(AMAZON)", Some("AMAZON")));
+    assert_eq!(
+        (w.selected_by.as_str(), w.env_prefix.as_deref()),
+        ("EnvironmentCredentials(AMAZON)", Some("AMAZON"))
+    );
 }
 
 #[test]
@@ -299,8 +437,15 @@ fn osls_uses_the_first_match_and_warns_on_a_missing_default_profile() {
         .sdk();
     assert_eq!(winner_profile(&d), Some("envprof"));
     let d = case(PROFILES).env("AWS_DEFAULT_PROFILE", "nope").sdk();
-    assert!(d.warnings.iter().any(|w| w.code == "default-profile-not-found"));
-    assert_eq!(d.winner.as_ref().map(|w| w.source), Some(Source::SdkDefaultChain));
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.code == "default-profile-not-found")
+    );
+    assert_eq!(
+        d.winner.as_ref().map(|w| w.source),
+        Some(Source::SdkDefaultChain)
+    );
 }
 
 #[test]
@@ -312,8 +457,17 @@ fn secrets_never_reach_the_decision() {
         .env("AWS_DEV_SECRET_ACCESS_KEY", "PLANTEDENVSECRET0002")
         .v3();
     let text = format!("{d:?}\n{}", serde_json::to_string(&d).expect("serializes"));
-    for planted in ["AKIAPLANTEDKEYID0001", "PLANTEDSECRETKEYVALUE0001", "PLANTEDSESSIONTOKEN0001", "AKIAPLANTEDENVID0002", "PLANTEDENVSECRET0002"] {
+    for planted in [
+        "AKIAPLANTEDKEYID0001",
+        "PLANTEDSECRETKEYVALUE0001",
+        "PLANTEDSESSIONTOKEN0001",
+        "AKIAPLANTEDENVID0002",
+        "PLANTEDENVSECRET0002",
+    ] {
         assert!(!text.contains(planted), "{planted} leaked");
     }
-    assert!(text.contains("****************0002"), "masked like aws configure list");
+    assert!(
+        text.contains("****************0002"),
+        "masked like aws configure list"
+    );
 }

@@ -156,16 +156,41 @@ fn assert_base(case: &str, base: &sls_aws::chain::Base, expected: &Json) {
                 ..
             },
         ) => {
-            assert!(access_key_id.matches(str_of(&fields["access_key_id"])), "{case}: key id");
-            assert!(secret_access_key.matches(str_of(&fields["secret_access_key"])), "{case}: secret");
-            assert_eq!(account_id.as_deref(), fields["account_id"].as_str(), "{case}: account");
+            assert!(
+                access_key_id.matches(str_of(&fields["access_key_id"])),
+                "{case}: key id"
+            );
+            assert!(
+                secret_access_key.matches(str_of(&fields["secret_access_key"])),
+                "{case}: secret"
+            );
+            assert_eq!(
+                account_id.as_deref(),
+                fields["account_id"].as_str(),
+                "{case}: account"
+            );
         }
         ("NamedSource", Base::CredentialSource { source, .. }) => {
             assert_eq!(Some(source.as_str()), fields.as_str(), "{case}")
         }
-        ("WebIdentityToken", Base::WebIdentity { role_arn, token_file, .. }) => {
-            assert_eq!(Some(role_arn.as_str()), fields["role_arn"].as_str(), "{case}");
-            assert_eq!(Some(token_file.as_str()), fields["web_identity_token_file"].as_str(), "{case}");
+        (
+            "WebIdentityToken",
+            Base::WebIdentity {
+                role_arn,
+                token_file,
+                ..
+            },
+        ) => {
+            assert_eq!(
+                Some(role_arn.as_str()),
+                fields["role_arn"].as_str(),
+                "{case}"
+            );
+            assert_eq!(
+                Some(token_file.as_str()),
+                fields["web_identity_token_file"].as_str(),
+                "{case}"
+            );
         }
         (
             "Sso",
@@ -178,10 +203,22 @@ fn assert_base(case: &str, base: &sls_aws::chain::Base, expected: &Json) {
                 ..
             },
         ) => {
-            assert_eq!(account_id.as_deref(), fields["sso_account_id"].as_str(), "{case}");
-            assert_eq!(role_name.as_deref(), fields["sso_role_name"].as_str(), "{case}");
+            assert_eq!(
+                account_id.as_deref(),
+                fields["sso_account_id"].as_str(),
+                "{case}"
+            );
+            assert_eq!(
+                role_name.as_deref(),
+                fields["sso_role_name"].as_str(),
+                "{case}"
+            );
             assert_eq!(session.as_deref(), fields["sso_session"].as_str(), "{case}");
-            assert_eq!(start_url.as_deref(), fields["sso_start_url"].as_str(), "{case}");
+            assert_eq!(
+                start_url.as_deref(),
+                fields["sso_start_url"].as_str(),
+                "{case}"
+            );
             assert_eq!(region.as_deref(), fields["sso_region"].as_str(), "{case}");
         }
         (kind, base) => panic!("{case}: expected {kind}, got {base:?}"),
@@ -212,13 +249,18 @@ fn assume_role_vectors() {
     for case in cases {
         let name = str_of(&case["docs"]);
         let input = &case["input"];
-        let set = sls_aws::ProfileSet::from_maps(section_maps(&input["profiles"]), section_maps(&input["sso_sessions"]));
+        let set = sls_aws::ProfileSet::from_maps(
+            section_maps(&input["profiles"]),
+            section_maps(&input["sso_sessions"]),
+        );
         let result = sls_aws::chain::resolve(&set, str_of(&input["selected_profile"]));
         let output = &case["output"];
         if let Some(expected) = output["Error"].as_str() {
             let err = result.expect_err(name);
             assert!(
-                err.to_string().to_lowercase().contains(&expected.to_lowercase()),
+                err.to_string()
+                    .to_lowercase()
+                    .contains(&expected.to_lowercase()),
                 "{name}: `{err}` does not contain `{expected}`"
             );
             continue;
@@ -229,9 +271,21 @@ fn assume_role_vectors() {
         assert_eq!(chain.hops.len(), links.len() - 1, "{name}: hops");
         for (hop, link) in chain.hops.iter().zip(&links[1..]) {
             let role = &link["AssumeRole"];
-            assert_eq!(Some(hop.role_arn.as_str()), role["role_arn"].as_str(), "{name}");
-            assert_eq!(hop.role_session_name.as_deref(), role["role_session_name"].as_str(), "{name}");
-            assert_eq!(hop.external_id.as_deref(), role["external_id"].as_str(), "{name}");
+            assert_eq!(
+                Some(hop.role_arn.as_str()),
+                role["role_arn"].as_str(),
+                "{name}"
+            );
+            assert_eq!(
+                hop.role_session_name.as_deref(),
+                role["role_session_name"].as_str(),
+                "{name}"
+            );
+            assert_eq!(
+                hop.external_id.as_deref(),
+                role["external_id"].as_str(),
+                "{name}"
+            );
         }
     }
 }

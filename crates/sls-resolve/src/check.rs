@@ -420,7 +420,12 @@ fn row(
             }
         }
     }
+    let not_evaluated = r
+        .warnings
+        .iter()
+        .any(|f| f.code == "credentials-not-evaluated");
     let credentials = match w {
+        _ if not_evaluated => "not evaluated".into(),
         None => "none".into(),
         Some(w) => match (&w.profile, &w.env_prefix) {
             (Some(p), _) => format!("profile {p} ({})", w.selected_by),
@@ -482,7 +487,7 @@ fn frame(
             .and_then(|t| t.clone())
             .map(|text| SourceFile {
                 name: file.clone(),
-                text,
+                text: sls_aws::secret::redact_ini(&text),
             }),
         None => None,
     };

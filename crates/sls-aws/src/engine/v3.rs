@@ -785,9 +785,11 @@ fn sdk_load_error(world: &World<'_>) -> Option<AwsError> {
             .err()
             .map(|e| AwsError::SdkLoad {
                 message: match &e {
-                AwsError::V2RedefineProperty { name, .. } => format!("TypeError: Cannot redefine property: {name}"),
-                other => other.to_string(),
-            },
+                    AwsError::V2RedefineProperty { name, .. } => {
+                        format!("TypeError: Cannot redefine property: {name}")
+                    }
+                    other => other.to_string(),
+                },
                 help: format!("{help}; remove one of the two sections"),
                 span: e.location().map(|l| l.span.source_span()),
                 location: e.location().cloned(),
