@@ -126,21 +126,11 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
 const KNOWN_GAPS: &[&str] = &[
     "dotenv-value-with-serverless-variable",
     "file-empty-yml",
-    "opt-empty-address-with-format-json",
-    "opt-verbose-flag",
     "phase-provider-region-from-sls-instance-id",
-    "print-config-flag-nested-path-error",
     "print-config-validation-mode-error",
-    "print-framework-version-mismatch-error",
-    "print-missing-provider-error",
-    "print-missing-service-error",
     "print-null-values-move-to-end",
-    "print-package-artifacts-dirname-added",
-    "print-provider-as-string",
     "print-schema-coerces-types",
     "print-variables-resolution-mode-deprecated",
-    "print-yaml-multiline-block-scalars",
-    "print-yaml-numbers-and-special-strings",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
