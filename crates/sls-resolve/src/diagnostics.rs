@@ -27,6 +27,7 @@ impl SourceFile {
 }
 
 /// A failed run: what to print on stderr and the exit code.
+#[derive(Debug)]
 pub(crate) struct Failure {
     pub exit: u8,
     /// The diagnostics, rendered.
@@ -81,6 +82,12 @@ impl Failure {
             v3: message.clone(),
             rendered: render_one(file, code, message, span, label, help),
         }
+    }
+
+    /// The same failure, as a usage or I/O error (exit 2).
+    pub fn as_usage(mut self) -> Self {
+        self.exit = EXIT_USAGE;
+        self
     }
 
     pub fn emit(&self, format: ErrorFormat) {
@@ -236,4 +243,16 @@ fn child<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
         NodeKind::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
         _ => None,
     }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
 }

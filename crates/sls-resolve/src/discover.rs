@@ -4,6 +4,15 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Failure, SourceFile};
 
+/// Reads the disk for `file(...)` and `.env`.
+pub(crate) struct DiskFileSystem;
+
+impl sls_resolver::FileSystem for DiskFileSystem {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+}
+
 /// The names v3 looks for, in order. JavaScript and TypeScript configs cannot be read offline.
 const SUPPORTED: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 const SCRIPTED: &[&str] = &[

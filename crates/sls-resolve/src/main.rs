@@ -1,9 +1,11 @@
 //! `sls-resolve`: the command line. The only place that reads argv, the environment and files,
 //! and that prints.
 
+mod check;
 mod diagnostics;
 mod discover;
 mod print;
+mod service;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -2,12 +2,11 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::io;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use clap::{Args, ValueEnum};
-use sls_resolver::{Environment, FileSystem, ResolveInput};
+use sls_resolver::{Environment, ResolveInput};
 use sls_value::{Map, Value};
 
 use crate::diagnostics::{self, ErrorFormat, Failure};
@@ -72,15 +71,6 @@ enum Format {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Transform {
     Keys,
-}
-
-/// Reads the disk for `file(...)` and `.env`.
-struct DiskFileSystem;
-
-impl FileSystem for DiskFileSystem {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
-    }
 }
 
 impl PrintArgs {
@@ -168,7 +158,7 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
         service_dir,
         options: args.options(),
         env: std::env::vars().collect::<HashMap<_, _>>(),
-        fs: Rc::new(DiskFileSystem),
+        fs: Rc::new(discover::DiskFileSystem),
         instance_id: Some(instance_id()),
         allow_unresolved: args.allow_unresolved,
         missing_env: RefCell::new(BTreeSet::new()),

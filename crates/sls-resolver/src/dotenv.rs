@@ -4,9 +4,11 @@
 use crate::engine::Engine;
 use crate::error::{ErrorCode, ResolveError};
 use crate::source::resolve_path;
+use crate::trace::Dotenv;
 use crate::value::{get_path, js_truthy};
 
-pub(crate) fn load(engine: &mut Engine) -> Result<(), ResolveError> {
+/// Loads the file into the engine's environment; returns which file and what it set.
+pub(crate) fn load(engine: &mut Engine) -> Result<Option<Dotenv>, ResolveError> {
     let env = &engine.env;
     let stage = env
         .options
@@ -25,7 +27,7 @@ pub(crate) fn load(engine: &mut Engine) -> Result<(), ResolveError> {
         }
     }
     let Some(text) = text else {
-        return Ok(());
+        return Ok(None);
     };
     let parsed = parse(&text);
     let missing = env.missing_env.borrow().clone();
@@ -40,10 +42,17 @@ pub(crate) fn load(engine: &mut Engine) -> Result<(), ResolveError> {
         }
     }
     let expanded = expand(&parsed, &engine.env.env);
+    let mut set = Vec::new();
     for (name, value) in expanded {
-        engine.env.env.entry(name).or_insert(value);
+        if let std::collections::hash_map::Entry::Vacant(slot) = engine.env.env.entry(name) {
+            set.push(slot.key().clone());
+            slot.insert(value);
+        }
     }
-    Ok(())
+    Ok(Some(Dotenv {
+        file: file_name,
+        set,
+    }))
 }
 
 /// dotenv 16's line format: `[export ]KEY=value`, `KEY: value`, quoted values (double quotes

@@ -20,6 +20,7 @@ use crate::meta::{
 use crate::source::{
     Environment, Origin, Source, SourceContext, SourceError, SourceOutput, SourceRequest,
 };
+use crate::trace::{Lookup, LookupOutcome};
 use crate::value::{js_get, normalize_json, set_path};
 
 /// v3 gives up on a property re-resolved more often than this.
@@ -33,6 +34,8 @@ pub(crate) struct Engine {
     pub env: Environment,
     /// Properties whose value came from a file, with where in that file.
     pub origins: IndexMap<PathKey, Rc<Origin>>,
+    /// Every source lookup, when tracing is on.
+    pub trace: Option<Vec<Lookup>>,
     batch: u64,
     run: RunState,
 }
@@ -66,6 +69,7 @@ impl Engine {
             meta,
             env,
             origins: IndexMap::new(),
+            trace: None,
             batch: 0,
             run: RunState::default(),
         }
@@ -375,7 +379,11 @@ impl Engine {
             address: address.as_ref().and_then(|a| a.value.clone()),
             is_fulfilled: self.run.fulfilled.contains(ty.as_str()),
         };
-        match self.resolve_source(batch, path, &request) {
+        let result = self.resolve_source(batch, path, &request);
+        if self.trace.is_some() {
+            self.record(path, request, &result);
+        }
+        match result {
             Ok(mut output) => {
                 normalize_json(&mut output.value);
                 Ok(output)
@@ -493,6 +501,44 @@ impl Engine {
         let result = source.resolve(request, &mut cx);
         self.run.cache.insert(cache_key, result.clone());
         result
+    }
+
+    /// Keeps a lookup for the trace; lookups still waiting on a dependency are not answers.
+    fn record(
+        &mut self,
+        path: &[String],
+        request: SourceRequest,
+        result: &Result<SourceOutput, SourceError>,
+    ) {
+        let (outcome, origin) = match result {
+            Ok(output) if output.value != Value::Null => (
+                LookupOutcome::Found(output.value.clone()),
+                output.origin.clone(),
+            ),
+            Ok(output) if output.is_pending => return,
+            Ok(_) => (LookupOutcome::NotFound, None),
+            Err(SourceError::Propagated(error))
+                if error.code == ErrorCode::MissingVariableDependency =>
+            {
+                return;
+            }
+            Err(SourceError::Propagated(error)) => {
+                (LookupOutcome::Failed(error.message.clone()), None)
+            }
+            Err(SourceError::Failed { message, .. }) => {
+                (LookupOutcome::Failed(message.clone()), None)
+            }
+        };
+        if let Some(trace) = &mut self.trace {
+            trace.push(Lookup {
+                property: path.to_vec(),
+                source: request.ty,
+                params: request.params,
+                address: request.address,
+                outcome,
+                origin,
+            });
+        }
     }
 
     fn validate_dependency(

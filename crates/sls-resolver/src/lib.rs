@@ -16,11 +16,12 @@ pub mod hints;
 mod meta;
 mod service;
 mod source;
+mod trace;
 mod value;
 
 pub use service::FRAMEWORK_VERSION;
-
-pub use value::js_get;
+pub use trace::{Dotenv, Lookup, LookupOutcome, Trace};
+pub use value::{get_path, js_get};
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -36,7 +37,6 @@ pub use source::{
 
 use engine::Engine;
 use meta::{SourceMeta, ValueMeta, VarMeta, path_keys};
-use value::get_path;
 
 /// The inputs of one resolution.
 pub struct ResolveInput {
@@ -130,6 +130,17 @@ const REMOTE: &[&str] = &["cf", "s3", "ssm"];
 
 /// Resolves every variable in the configuration the way `serverless print` does.
 pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
+    resolve_inner(input, false).0
+}
+
+/// [`resolve`], keeping a [`Trace`] of what it did: every source lookup, the environment after
+/// `.env` loading, and the configuration as far as it got (also when resolution fails).
+pub fn resolve_traced(input: ResolveInput) -> (Result<Resolved, Failure>, Trace) {
+    let (result, trace) = resolve_inner(input, true);
+    (result, trace.unwrap_or_default())
+}
+
+fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failure>, Option<Trace>) {
     let ResolveInput {
         config,
         config_name,
@@ -137,15 +148,66 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
     } = input;
     let instance_id = env.instance_id.take();
     let mut engine = Engine::new(config, env);
-    let phase = Phase {
-        config_name: &config_name,
-    };
+    if tracing {
+        engine.trace = Some(Vec::new());
+    }
+    let mut dotenv = None;
+    let mut log = service::Log::default();
+    let result = run_phases(
+        &mut engine,
+        &config_name,
+        instance_id,
+        &mut dotenv,
+        &mut log,
+    );
+    let mut trace = tracing.then(|| Trace {
+        lookups: engine.trace.take().unwrap_or_default(),
+        env: engine.env.env.clone(),
+        dotenv,
+        config: Value::Null,
+        unresolved: engine.meta.keys().map(|k| path_keys(k)).collect(),
+    });
+    let result = result.and_then(|unresolved| {
+        restore_unresolved(&mut engine.config, &engine.meta);
+        // 11. `serverless.run()`: merged arrays, function names, schema validation, `initialize`.
+        service::run(
+            &mut engine.config,
+            &engine.env.options,
+            &engine.env.env,
+            &mut log,
+        )
+        .map_err(Failure::single)?;
+        Ok(Resolved {
+            config: std::mem::replace(&mut engine.config, Value::Null),
+            unresolved,
+            warnings: std::mem::take(&mut log.warnings),
+            deprecations: std::mem::take(&mut log.deprecations),
+        })
+    });
+    if let Some(trace) = &mut trace {
+        trace.config = match &result {
+            Ok(resolved) => resolved.config.clone(),
+            Err(_) => std::mem::replace(&mut engine.config, Value::Null),
+        };
+    }
+    (result, trace)
+}
+
+/// v3's phases, in order; stops where v3 would stop.
+fn run_phases(
+    engine: &mut Engine,
+    config_name: &str,
+    instance_id: Option<String>,
+    dotenv: &mut Option<Dotenv>,
+    log: &mut service::Log,
+) -> Result<Vec<Unresolved>, Failure> {
+    let phase = Phase { config_name };
 
     // 1. Syntax errors are reported before anything is resolved.
-    phase.report(&engine)?;
-    phase.ensure(&engine, &["disabledDeprecations"])?;
-    phase.ensure(&engine, &["deprecationNotificationMode"])?;
-    let mut provider_checked = is_resolved(&engine, &["provider", "name"]);
+    phase.report(engine)?;
+    phase.ensure(engine, &["disabledDeprecations"])?;
+    phase.ensure(engine, &["deprecationNotificationMode"])?;
+    let mut provider_checked = is_resolved(engine, &["provider", "name"]);
     if provider_checked {
         service::provider_name(&engine.config).map_err(Failure::single)?;
     }
@@ -162,8 +224,8 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
             set(&["file", "self", "strToBool"]),
             Some(core),
         );
-        phase.report(&engine)?;
-        if !provider_checked && is_resolved(&engine, &["provider", "name"]) {
+        phase.report(engine)?;
+        if !provider_checked && is_resolved(engine, &["provider", "name"]) {
             service::provider_name(&engine.config).map_err(Failure::single)?;
             provider_checked = true;
         }
@@ -171,37 +233,37 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
     let fulfilled_early = set(&["env", "file", "self", "strToBool"]);
     let stage_and_dotenv: &[&[&str]] = &[&["provider", "stage"], &["useDotenv"]];
     engine.env.missing_env.borrow_mut().clear();
-    if !is_resolved(&engine, &["provider", "stage"]) || !is_resolved(&engine, &["useDotenv"]) {
+    if !is_resolved(engine, &["provider", "stage"]) || !is_resolved(engine, &["useDotenv"]) {
         engine.run(
             registry(EARLY),
             fulfilled_early.clone(),
             Some(stage_and_dotenv),
         );
-        phase.report(&engine)?;
+        phase.report(engine)?;
     }
-    phase.ensure(&engine, &["provider", "stage"])?;
-    phase.ensure(&engine, &["useDotenv"])?;
+    phase.ensure(engine, &["provider", "stage"])?;
+    phase.ensure(engine, &["useDotenv"])?;
 
     // 4. dotenv.
     if get_path(&engine.config, &["useDotenv"]).is_some_and(|v| *v == Value::Bool(true)) {
-        dotenv::load(&mut engine).map_err(Failure::single)?;
-        if !is_resolved(&engine, &["provider", "name"]) {
+        *dotenv = dotenv::load(engine).map_err(Failure::single)?;
+        if !is_resolved(engine, &["provider", "name"]) {
             engine.run(
                 registry(EARLY),
                 fulfilled_early.clone(),
                 Some(&[&["provider", "name"]]),
             );
-            phase.report(&engine)?;
+            phase.report(engine)?;
         }
     }
 
     // 5. Everything, with the sources known before plugins load.
-    phase.ensure(&engine, &["provider", "name"])?;
+    phase.ensure(engine, &["provider", "name"])?;
     if !provider_checked {
         service::provider_name(&engine.config).map_err(Failure::single)?;
     }
     engine.run(registry(EARLY), fulfilled_early, None);
-    phase.report(&engine)?;
+    phase.report(engine)?;
     for path in [
         &["plugins"][..],
         &["package", "path"],
@@ -211,13 +273,12 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
         &["dashboard"],
         &["service"],
     ] {
-        phase.ensure(&engine, path)?;
+        phase.ensure(engine, path)?;
     }
 
     // 6. `serverless.init()`: the service is loaded and checked, the plugins write defaults.
-    let mut log = service::Log::default();
     let options = engine.env.options.clone();
-    service::init(&mut engine.config, &config_name, &options, &mut log).map_err(Failure::single)?;
+    service::init(&mut engine.config, config_name, &options, log).map_err(Failure::single)?;
 
     // 7-8. Plugins are loaded: `opt` is final, `sls:instanceId` and `param` exist.
     engine.env.instance_id = instance_id;
@@ -225,14 +286,14 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
     let mut sources: Vec<&str> = EARLY.to_vec();
     sources.push("param");
     engine.run(registry(&sources), fulfilled_final.clone(), None);
-    phase.report(&engine)?;
+    phase.report(engine)?;
     for path in [
         &["provider", "credentials"][..],
         &["provider", "deploymentBucket", "serverSideEncryption"],
         &["provider", "profile"],
         &["provider", "region"],
     ] {
-        phase.ensure(&engine, path)?;
+        phase.ensure(engine, path)?;
     }
 
     // 9. The AWS sources.
@@ -241,22 +302,10 @@ pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
     let mut fulfilled_all = fulfilled_final;
     fulfilled_all.extend(["aws", "cf", "s3", "ssm"].map(str::to_owned));
     engine.run(registry(&sources), fulfilled_all, None);
-    phase.report(&engine)?;
+    phase.report(engine)?;
 
     // 10. Whatever is left uses a source nobody provides.
-    let unresolved = leftovers(&engine, &sources)?;
-    let env_vars = engine.env.env.clone();
-    let mut config = engine.config;
-    restore_unresolved(&mut config, &engine.meta);
-
-    // 11. `serverless.run()`: merged arrays, function names, schema validation, `initialize`.
-    service::run(&mut config, &options, &env_vars, &mut log).map_err(Failure::single)?;
-    Ok(Resolved {
-        config,
-        unresolved,
-        warnings: log.warnings,
-        deprecations: log.deprecations,
-    })
+    leftovers(engine, &sources)
 }
 
 struct Phase<'a> {

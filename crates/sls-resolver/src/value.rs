@@ -94,7 +94,7 @@ pub(crate) fn set_path(root: &mut Value, keys: &[String], value: Value) {
 }
 
 /// The value at `keys`, walking objects and arrays only.
-pub(crate) fn get_path<'v>(root: &'v Value, keys: &[&str]) -> Option<&'v Value> {
+pub fn get_path<'v>(root: &'v Value, keys: &[&str]) -> Option<&'v Value> {
     let mut current = root;
     for key in keys {
         current = match current {

@@ -6,7 +6,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use sls_resolver::{Environment, ErrorCode, FileSystem, ResolveInput, resolve};
+use sls_resolver::{
+    Environment, ErrorCode, FileSystem, LookupOutcome, ResolveInput, Trace, resolve, resolve_traced,
+};
 use sls_value::{Map, Value};
 
 #[derive(Default)]
@@ -41,6 +43,16 @@ fn case(yaml: &str) -> Case {
 
 impl Case {
     fn run(self) -> Result<Value, sls_resolver::Failure> {
+        let input = self.input();
+        resolve(input).map(|r| r.config)
+    }
+
+    fn traced(self) -> (Result<Value, sls_resolver::Failure>, Trace) {
+        let (result, trace) = resolve_traced(self.input());
+        (result.map(|r| r.config), trace)
+    }
+
+    fn input(self) -> ResolveInput {
         let config = sls_yaml::load_yaml(&self.yaml)
             .expect("valid yaml")
             .to_value();
@@ -70,12 +82,11 @@ impl Case {
             allow_unresolved: self.allow_unresolved,
             missing_env: RefCell::new(BTreeSet::new()),
         };
-        resolve(ResolveInput {
+        ResolveInput {
             config,
             config_name: "serverless.yml".into(),
             env,
-        })
-        .map(|r| r.config)
+        }
     }
 }
 
@@ -185,4 +196,75 @@ fn env_values_are_reparsed_with_a_depth_limit() {
     c.env = vec![("LOOP", "${env:LOOP}")];
     let err = c.run().unwrap_err();
     assert_eq!(err.errors[0].code, ErrorCode::ExcessivePropertiesNestDepth);
+}
+
+fn strings(path: &[&str]) -> Vec<String> {
+    path.iter().map(|k| (*k).to_owned()).collect()
+}
+
+#[test]
+fn trace_records_each_lookup_of_a_property_in_order() {
+    let mut c = case(
+        "  profile: ${self:custom.profiles.${sls:stage}}\ncustom:\n  profiles:\n    dev: devP\n    prod: prodP\n",
+    );
+    c.stage = Some("prod");
+    let (result, trace) = c.traced();
+    assert!(result.is_ok());
+    let property = strings(&["provider", "profile"]);
+    let lookups: Vec<_> = trace.lookups_for(&property).collect();
+    assert_eq!(lookups.len(), 2, "{lookups:?}");
+    assert_eq!(lookups[0].source, "sls");
+    assert_eq!(lookups[0].address_text(), Some("stage"));
+    assert_eq!(lookups[0].outcome, LookupOutcome::Found(s("prod")));
+    assert_eq!(lookups[1].source, "self");
+    assert_eq!(lookups[1].address_text(), Some("custom.profiles.prod"));
+    assert_eq!(lookups[1].outcome, LookupOutcome::Found(s("prodP")));
+    assert!(!trace.is_unresolved(&["provider", "profile"]));
+}
+
+#[test]
+fn trace_records_fallbacks_not_found_before_the_one_that_answered() {
+    let (_, trace) = case("custom:\n  d: D\n  a: ${opt:nope, self:custom.d}\n").traced();
+    let property = strings(&["custom", "a"]);
+    let outcomes: Vec<_> = trace
+        .lookups_for(&property)
+        .map(|l| (l.source.as_str(), l.outcome.clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("opt", LookupOutcome::NotFound),
+            ("self", LookupOutcome::Found(s("D")))
+        ]
+    );
+}
+
+#[test]
+fn trace_keeps_the_partial_configuration_when_resolution_fails() {
+    let (result, trace) =
+        case("  profile: ${self:custom.p}\ncustom:\n  p: prodP\n  broken: ${self:custom.nope}\n")
+            .traced();
+    assert!(result.is_err());
+    assert!(trace.is_unresolved(&["custom", "broken"]));
+    assert!(!trace.is_unresolved(&["provider", "profile"]));
+    let Value::Object(root) = &trace.config else {
+        panic!("partial config is an object")
+    };
+    let Value::Object(provider) = &root["provider"] else {
+        panic!()
+    };
+    assert_eq!(provider["profile"], s("prodP"));
+}
+
+#[test]
+fn trace_records_the_dotenv_file_and_what_it_set() {
+    let mut c = case("useDotenv: true\ncustom:\n  a: ${env:FROM_FILE}\n");
+    c.files = vec![(".env", "FROM_FILE=f\nALREADY=file\n")];
+    c.env = vec![("ALREADY", "process")];
+    let (result, trace) = c.traced();
+    assert_eq!(custom(&result.unwrap())["a"], s("f"));
+    let dotenv = trace.dotenv.expect("a .env file was loaded");
+    assert_eq!(dotenv.file, ".env");
+    assert_eq!(dotenv.set, ["FROM_FILE"]);
+    assert_eq!(trace.env["ALREADY"], "process");
 }

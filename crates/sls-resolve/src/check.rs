@@ -1,0 +1,5 @@
+//! `sls-resolve check`: the pre-deploy gate, over every service and every stage.
+
+mod policy;
+mod services;
+mod stages;

@@ -1,0 +1,581 @@
+//! One service configuration seen for one stage: resolved the way `serverless deploy` would,
+//! with where the stage, the region and `provider.profile` came from.
+//!
+//! Both the profile report and `check` start here. Resolution is traced, so a value can be
+//! explained as the chain of substitutions that produced it, each with its file location.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use serde::Serialize;
+use sls_resolver::{
+    Dotenv, Environment, ErrorCode, Lookup, LookupOutcome, ResolveInput, Trace, VariableSite,
+};
+use sls_value::{Map, Value};
+use sls_yaml::Node;
+
+use crate::diagnostics::{self, Failure, SourceFile};
+use crate::discover;
+
+/// The command-line options that change resolution, as `serverless deploy` takes them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    pub stage: Option<String>,
+    pub region: Option<String>,
+    pub aws_profile: Option<String>,
+    pub params: Vec<String>,
+}
+
+impl Options {
+    /// The options object v3 hands to `${opt:...}` for a deploy.
+    fn to_map(&self) -> Map {
+        let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
+        let mut map = Map::new();
+        map.insert("stage".into(), text(&self.stage));
+        map.insert("region".into(), text(&self.region));
+        map.insert("aws-profile".into(), text(&self.aws_profile));
+        let params = if self.params.is_empty() {
+            Value::Null
+        } else {
+            Value::Array(self.params.iter().cloned().map(Value::String).collect())
+        };
+        map.insert("param".into(), params);
+        map
+    }
+}
+
+/// Where the stage came from, in v3's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum StageSource {
+    #[serde(rename = "--stage")]
+    Cli,
+    #[serde(rename = "provider.stage")]
+    Provider,
+    #[serde(rename = "default")]
+    Default,
+}
+
+/// Where the region came from, in v3's order (v3 ignores `AWS_REGION` and the profile's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum RegionSource {
+    #[serde(rename = "--region")]
+    Cli,
+    #[serde(rename = "provider.region")]
+    Provider,
+    #[serde(rename = "default")]
+    Default,
+}
+
+/// A place in a file, 1-based, for people and for CI annotations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip)]
+    pub span: (usize, usize),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Where one substituted value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub(crate) enum StepOrigin {
+    /// A command-line option, e.g. `--stage`.
+    Option { name: String },
+    /// A property of a configuration file.
+    Config {
+        #[serde(flatten)]
+        at: Location,
+    },
+    /// An environment variable, possibly set by a `.env` file.
+    Env {
+        name: String,
+        dotenv: Option<String>,
+    },
+    /// v3's built-in default (the `dev` stage, the `us-east-1` region).
+    Default,
+    /// A fallback literal in the variable itself.
+    Literal,
+    /// Another source (`file`, `param`, `strToBool`, ...): its own answer.
+    Source,
+}
+
+/// One substitution behind a value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Step {
+    /// How deep in the chain: 0 for the lookups of the property itself.
+    pub depth: usize,
+    /// The lookup as written in v3's notation, e.g. `self:custom.profiles.prod`.
+    pub variable: String,
+    /// What it answered: the value, or `null` when not found (the next fallback is tried).
+    pub value: Option<serde_json::Value>,
+    /// The source's error, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub from: StepOrigin,
+}
+
+/// `provider.profile` after resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ProfileValue {
+    /// Not set (or `null`, or an empty string: v3 skips a falsy profile).
+    Absent,
+    Set(String),
+    /// Resolution could not produce it; the reason, in words.
+    Unresolved(String),
+}
+
+/// Everything known about one service for one stage.
+pub(crate) struct ServiceView {
+    pub path: PathBuf,
+    pub file: SourceFile,
+    pub root: Node,
+    pub service: Option<String>,
+    pub stage: String,
+    pub stage_source: StageSource,
+    pub region: String,
+    pub region_source: RegionSource,
+    /// The raw `provider.profile` as written, and where.
+    pub profile_written: Option<(String, Location)>,
+    pub profile: ProfileValue,
+    pub profile_chain: Vec<Step>,
+    /// `org` and `app`: the Dashboard may override the credentials of such a service.
+    pub dashboard: Option<(String, String)>,
+    /// The environment after `.env` loading.
+    pub env: HashMap<String, String>,
+    pub dotenv: Option<Dotenv>,
+    /// A resolution failure, as v3 would report it, rendered with code frames.
+    pub failure: Option<Failure>,
+    /// The failure's individual errors, located.
+    pub errors: Vec<LocatedError>,
+    /// Variables left as written because their source needs AWS or a plugin.
+    pub unresolved: Vec<(String, String)>,
+    /// The profile depends on `${self:provider.stage}` while `--stage` names another stage.
+    pub stage_mismatch: Option<StageMismatch>,
+}
+
+/// A resolution error with its place in the configuration.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct LocatedError {
+    pub code: String,
+    pub message: String,
+    #[serde(flatten)]
+    pub at: Option<Location>,
+}
+
+/// `provider.profile` read `provider.stage`, which does not follow `--stage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StageMismatch {
+    pub provider_stage: String,
+    pub cli_stage: String,
+    pub at: Option<Location>,
+}
+
+/// Loads and resolves one configuration for the given options, with `env` as the process
+/// environment. Only I/O errors (no file, unreadable) are `Err`; a configuration that does not
+/// resolve is a view with a failure, so the profile can still be explained where it can.
+pub(crate) fn view(
+    config: Option<&Path>,
+    target: Option<&Path>,
+    options: &Options,
+    env: HashMap<String, String>,
+) -> Result<ServiceView, Failure> {
+    let path = discover::locate(config, target)?;
+    let (file, root) = discover::load(&path)?;
+    Ok(view_loaded(path, file, root, options, env))
+}
+
+pub(crate) fn view_loaded(
+    path: PathBuf,
+    file: SourceFile,
+    root: Node,
+    options: &Options,
+    env: HashMap<String, String>,
+) -> ServiceView {
+    let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
+    let input = ResolveInput {
+        config: root.to_value(),
+        config_name: file.name.clone(),
+        env: Environment {
+            service_dir,
+            options: options.to_map(),
+            env,
+            fs: Rc::new(discover::DiskFileSystem),
+            instance_id: Some("0".into()),
+            allow_unresolved: true,
+            missing_env: RefCell::new(BTreeSet::new()),
+        },
+    };
+    let (result, trace) = sls_resolver::resolve_traced(input);
+    let (failure, errors, unresolved) = match &result {
+        Ok(resolved) => (
+            None,
+            Vec::new(),
+            resolved
+                .unresolved
+                .iter()
+                .map(|u| (sls_resolver::humanize(&u.path), u.source.clone()))
+                .collect(),
+        ),
+        Err(failure) => (
+            Some(diagnostics::resolution_failure(&file, &root, failure)),
+            failure
+                .errors
+                .iter()
+                .map(|e| LocatedError {
+                    code: e.code.as_str().to_owned(),
+                    message: e.message.clone(),
+                    at: e.site.as_ref().and_then(|s| locate_site(&file, &root, s)),
+                })
+                .collect(),
+            Vec::new(),
+        ),
+    };
+    let config = &trace.config;
+    let text_at = |keys: &[&str]| {
+        sls_resolver::get_path(config, keys)
+            .filter(|v| v.is_truthy())
+            .and_then(sls_value::js_to_string)
+    };
+    let (stage, stage_source) = match (&options.stage, text_at(&["provider", "stage"])) {
+        (Some(stage), _) if !stage.is_empty() => (stage.clone(), StageSource::Cli),
+        (_, Some(stage)) => (stage, StageSource::Provider),
+        _ => ("dev".to_owned(), StageSource::Default),
+    };
+    let (region, region_source) = match (&options.region, text_at(&["provider", "region"])) {
+        (Some(region), _) if !region.is_empty() => (region.clone(), RegionSource::Cli),
+        (_, Some(region)) => (region, RegionSource::Provider),
+        _ => ("us-east-1".to_owned(), RegionSource::Default),
+    };
+    let profile_written =
+        root.get_path(&["provider", "profile"])
+            .and_then(|node| match &node.kind {
+                sls_yaml::NodeKind::String(s) => Some((s.clone(), location(&file, node.span))),
+                _ => None,
+            });
+    let chain_builder = Chain {
+        trace: &trace,
+        file: &file,
+        root: &root,
+        options,
+    };
+    let profile_path = ["provider".to_owned(), "profile".to_owned()];
+    let mut profile_chain = Vec::new();
+    chain_builder.steps(&profile_path, 0, &mut profile_chain, &mut Vec::new());
+    let profile = profile_value(&trace, &unresolved, &errors, result.is_err());
+    let stage_mismatch = stage_mismatch(&trace, options, &profile_path, &file, &root);
+    let dashboard = match (text_at(&["org"]), text_at(&["app"])) {
+        (Some(org), Some(app)) => Some((org, app)),
+        _ => None,
+    };
+    ServiceView {
+        service: text_at(&["service"]),
+        path,
+        stage,
+        stage_source,
+        region,
+        region_source,
+        profile_written,
+        profile,
+        profile_chain,
+        dashboard,
+        env: trace.env.clone(),
+        dotenv: trace.dotenv.clone(),
+        failure,
+        errors,
+        unresolved,
+        stage_mismatch,
+        file,
+        root,
+    }
+}
+
+fn profile_value(
+    trace: &Trace,
+    unresolved: &[(String, String)],
+    errors: &[LocatedError],
+    failed: bool,
+) -> ProfileValue {
+    if let Some((_, source)) = unresolved.iter().find(|(p, _)| p == "provider.profile") {
+        return ProfileValue::Unresolved(format!(
+            "it depends on the `{source}` source, which cannot be resolved offline"
+        ));
+    }
+    if trace.is_unresolved(&["provider", "profile"]) {
+        let own = errors
+            .iter()
+            .find(|e| e.message.contains("\"provider.profile\""));
+        return ProfileValue::Unresolved(match own {
+            Some(error) => error.message.clone(),
+            None if failed => {
+                "resolution stopped at an earlier error before it was resolved".to_owned()
+            }
+            None => "it holds variables that cannot be resolved".to_owned(),
+        });
+    }
+    match sls_resolver::get_path(&trace.config, &["provider", "profile"]) {
+        Some(value) if value.is_truthy() => match sls_value::js_to_string(value) {
+            Some(text) => ProfileValue::Set(text),
+            None => ProfileValue::Unresolved(format!(
+                "it resolved to {}, not a profile name",
+                sls_value::to_json_compact(value)
+            )),
+        },
+        _ => ProfileValue::Absent,
+    }
+}
+
+/// Builds the substitution chain of a property from the trace.
+struct Chain<'a> {
+    trace: &'a Trace,
+    file: &'a SourceFile,
+    root: &'a Node,
+    options: &'a Options,
+}
+
+impl Chain<'_> {
+    fn steps(
+        &self,
+        property: &[String],
+        depth: usize,
+        out: &mut Vec<Step>,
+        visiting: &mut Vec<Vec<String>>,
+    ) {
+        if depth > 16 || visiting.iter().any(|p| p == property) {
+            return;
+        }
+        visiting.push(property.to_vec());
+        for lookup in self.trace.lookups_for(property) {
+            out.push(self.step(lookup, depth));
+            if lookup.source == "self" {
+                if let Some(address) = lookup.address_text() {
+                    let keys: Vec<String> = address.split('.').map(str::to_owned).collect();
+                    for nested in self.related_properties(&keys) {
+                        self.steps(&nested, depth + 1, out, visiting);
+                    }
+                }
+            }
+            if lookup.source == "sls" && lookup.address_text() == Some("stage") {
+                self.stage_steps(depth + 1, out, visiting);
+            }
+        }
+        visiting.pop();
+    }
+
+    /// `sls:stage` reads `--stage`, else `provider.stage`, whose own variables count too.
+    fn stage_steps(&self, depth: usize, out: &mut Vec<Step>, visiting: &mut Vec<Vec<String>>) {
+        if self.options.stage.as_deref().is_some_and(|s| !s.is_empty()) {
+            return;
+        }
+        self.steps(
+            &["provider".to_owned(), "stage".to_owned()],
+            depth,
+            out,
+            visiting,
+        );
+    }
+
+    /// The properties, at `keys` or below it, whose lookups produced the value at `keys`.
+    fn related_properties(&self, keys: &[String]) -> Vec<Vec<String>> {
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        for lookup in &self.trace.lookups {
+            let p = &lookup.property;
+            let related = p.starts_with(keys) || keys.starts_with(p);
+            if related && !seen.contains(p) {
+                seen.push(p.clone());
+            }
+        }
+        seen
+    }
+
+    fn step(&self, lookup: &Lookup, depth: usize) -> Step {
+        let (value, error) = match &lookup.outcome {
+            LookupOutcome::Found(v) => (Some(json_value(v)), None),
+            LookupOutcome::NotFound => (None, None),
+            LookupOutcome::Failed(message) => (None, Some(message.clone())),
+        };
+        Step {
+            depth,
+            variable: notation(lookup),
+            value,
+            error,
+            from: self.origin(lookup),
+        }
+    }
+
+    fn origin(&self, lookup: &Lookup) -> StepOrigin {
+        let address = lookup.address_text().unwrap_or_default();
+        match lookup.source.as_str() {
+            "self" => {
+                let keys: Vec<&str> = address.split('.').filter(|k| !k.is_empty()).collect();
+                match self.root.get_path(&keys) {
+                    Some(node) => StepOrigin::Config {
+                        at: location(self.file, node.span),
+                    },
+                    None => StepOrigin::Source,
+                }
+            }
+            "opt" => StepOrigin::Option {
+                name: format!("--{address}"),
+            },
+            "env" => StepOrigin::Env {
+                name: address.to_owned(),
+                dotenv: self
+                    .trace
+                    .dotenv
+                    .as_ref()
+                    .filter(|d| d.set.iter().any(|k| k == address))
+                    .map(|d| d.file.clone()),
+            },
+            "sls" if address == "stage" => self.stage_origin(),
+            "file" => match (&lookup.origin, lookup.param_text()) {
+                (Some(origin), _) => {
+                    let text = SourceFile::new(&origin.file, origin.text.clone());
+                    StepOrigin::Config {
+                        at: location(&text, origin.node.span),
+                    }
+                }
+                _ => StepOrigin::Source,
+            },
+            _ => StepOrigin::Source,
+        }
+    }
+
+    fn stage_origin(&self) -> StepOrigin {
+        if self.options.stage.as_deref().is_some_and(|s| !s.is_empty()) {
+            return StepOrigin::Option {
+                name: "--stage".into(),
+            };
+        }
+        let written = sls_resolver::get_path(&self.trace.config, &["provider", "stage"])
+            .is_some_and(Value::is_truthy);
+        match self.root.get_path(&["provider", "stage"]) {
+            Some(node) if written => StepOrigin::Config {
+                at: location(self.file, node.span),
+            },
+            _ => StepOrigin::Default,
+        }
+    }
+}
+
+/// A lookup in v3's notation: `self:custom.a`, `file(./x.yml):a`, `env:NAME`.
+fn notation(lookup: &Lookup) -> String {
+    let mut text = lookup.source.clone();
+    if let Some(params) = &lookup.params {
+        let inner: Vec<String> = params
+            .iter()
+            .map(|p| sls_value::js_to_string(p).unwrap_or_else(|| sls_value::to_json_compact(p)))
+            .collect();
+        text.push_str(&format!("({})", inner.join(", ")));
+    }
+    if let Some(address) = &lookup.address {
+        let address =
+            sls_value::js_to_string(address).unwrap_or_else(|| sls_value::to_json_compact(address));
+        text.push(':');
+        text.push_str(&address);
+    }
+    text
+}
+
+fn stage_mismatch(
+    trace: &Trace,
+    options: &Options,
+    property: &[String],
+    file: &SourceFile,
+    root: &Node,
+) -> Option<StageMismatch> {
+    let cli_stage = options.stage.clone().filter(|s| !s.is_empty())?;
+    let provider_stage = sls_resolver::get_path(&trace.config, &["provider", "stage"])
+        .and_then(sls_value::js_to_string)
+        .unwrap_or_else(|| "dev".to_owned());
+    if provider_stage == cli_stage {
+        return None;
+    }
+    // Follow the chain's `self` lookups and look for one of `provider.stage`.
+    let mut pending = vec![property.to_vec()];
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    while let Some(p) = pending.pop() {
+        if seen.contains(&p) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(p.clone());
+        for lookup in trace.lookups_for(&p) {
+            if lookup.source != "self" {
+                continue;
+            }
+            let address = lookup.address_text().unwrap_or_default();
+            if address == "provider.stage" {
+                let at = root
+                    .get_path(&["provider", "profile"])
+                    .map(|node| location(file, node.span));
+                return Some(StageMismatch {
+                    provider_stage,
+                    cli_stage,
+                    at,
+                });
+            }
+            let keys: Vec<String> = address.split('.').map(str::to_owned).collect();
+            pending.extend(
+                trace
+                    .lookups
+                    .iter()
+                    .map(|l| l.property.clone())
+                    .filter(|q| q.starts_with(&keys) || keys.starts_with(q)),
+            );
+        }
+    }
+    None
+}
+
+/// The location of a span in a file.
+pub(crate) fn location(file: &SourceFile, span: sls_yaml::Span) -> Location {
+    let (line, column) = diagnostics::line_column(&file.text, span.start);
+    Location {
+        file: file.name.clone(),
+        line,
+        column,
+        span: (span.start, span.end),
+    }
+}
+
+fn locate_site(file: &SourceFile, root: &Node, site: &VariableSite) -> Option<Location> {
+    let (start, end) = diagnostics::locate(root, &file.text, site)?;
+    let (line, column) = diagnostics::line_column(&file.text, start);
+    Some(Location {
+        file: file.name.clone(),
+        line,
+        column,
+        span: (start, end),
+    })
+}
+
+/// Whether an error is only v3's complaint about sources that a plugin provides.
+pub(crate) fn is_plugin_source_error(code: &str) -> bool {
+    code == ErrorCode::UnrecognizedVariableSources.as_str()
+}
+
+/// A configuration value as `serde_json` sees it (for the JSON report).
+pub(crate) fn json_value(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::Number::from_f64(*n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::Array(items) => serde_json::Value::Array(items.iter().map(json_value).collect()),
+        Value::Object(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_value(v)))
+                .collect(),
+        ),
+    }
+}
