@@ -124,7 +124,6 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
 /// framework checks, some YAML emitter styles). The test fails when one of these starts to agree,
 /// so the list stays exact.
 const KNOWN_GAPS: &[&str] = &[
-    "dotenv-value-with-serverless-variable",
     "file-empty-yml",
     "phase-provider-region-from-sls-instance-id",
     "print-config-validation-mode-error",
