@@ -56,6 +56,7 @@ pub enum ErrorCode {
     NonObjectFunctionConfiguration,
     InvalidNonSchemaCompliantConfiguration,
     RejectedDeprecation,
+    UnsupportedResult,
 }
 
 impl ErrorCode {
@@ -89,6 +90,7 @@ impl ErrorCode {
                 "INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"
             }
             Self::RejectedDeprecation => "REJECTED_DEPRECATION",
+            Self::UnsupportedResult => "UNSUPPORTED_VARIABLE_RESOLUTION_RESULT",
         }
     }
 }
