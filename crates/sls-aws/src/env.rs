@@ -100,12 +100,18 @@ mod tests {
     #[test]
     fn secrets_are_masked_on_entry() {
         let env = Env::new([
-            ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY"),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+            ),
             ("AWS_PROFILE", "dev"),
             ("EMPTY", ""),
         ]);
         assert_eq!(env.text("AWS_SECRET_ACCESS_KEY"), None);
-        assert_eq!(env.get("AWS_SECRET_ACCESS_KEY").map(Value::display), Some("****************EKEY"));
+        assert_eq!(
+            env.get("AWS_SECRET_ACCESS_KEY").map(Value::display),
+            Some("****************EKEY")
+        );
         assert!(env.truthy("AWS_SECRET_ACCESS_KEY"));
         assert_eq!(env.truthy_text("AWS_PROFILE"), Some("dev"));
         assert!(env.is_set("EMPTY"));

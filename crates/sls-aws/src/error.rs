@@ -32,11 +32,19 @@ impl NotConfigured {
     /// A short lower-case explanation.
     pub fn describe(&self) -> String {
         match self {
-            NotConfigured::FileUnreadable { path, detail } => format!("cannot read `{path}`: {detail}"),
-            NotConfigured::FileRejected { path, detail } => format!("the SDK rejects `{path}`: {detail}"),
-            NotConfigured::ProfileNotFound => "no section with that name and at least one key".into(),
+            NotConfigured::FileUnreadable { path, detail } => {
+                format!("cannot read `{path}`: {detail}")
+            }
+            NotConfigured::FileRejected { path, detail } => {
+                format!("the SDK rejects `{path}`: {detail}")
+            }
+            NotConfigured::ProfileNotFound => {
+                "no section with that name and at least one key".into()
+            }
             NotConfigured::NoCredentials { kind: Some(k) } => {
-                format!("the profile uses `{k}`, which serverless v3's profile loader does not support")
+                format!(
+                    "the profile uses `{k}`, which serverless v3's profile loader does not support"
+                )
             }
             NotConfigured::NoCredentials { kind: None } => {
                 "the profile has no `aws_access_key_id`, `aws_session_token` or `role_arn`".into()
@@ -191,7 +199,11 @@ impl AwsError {
         }
     }
 
-    pub(crate) fn unrecognized(profile: &str, reason: NotConfigured, location: Option<Location>) -> Self {
+    pub(crate) fn unrecognized(
+        profile: &str,
+        reason: NotConfigured,
+        location: Option<Location>,
+    ) -> Self {
         let help = reason.describe();
         AwsError::UnrecognizedProfile {
             profile: profile.to_string(),
@@ -209,7 +221,9 @@ impl Serialize for AwsError {
         st.serialize_field("code", self.code())?;
         st.serialize_field("message", &self.to_string())?;
         match self {
-            AwsError::UnrecognizedProfile { profile, reason, .. } => {
+            AwsError::UnrecognizedProfile {
+                profile, reason, ..
+            } => {
                 st.serialize_field("profile", profile)?;
                 st.serialize_field("reason", reason)?;
             }

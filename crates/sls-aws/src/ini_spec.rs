@@ -9,7 +9,7 @@
 use crate::error::{AwsError, SyntaxKind};
 use crate::profile::{Profile, ProfileSet, Property};
 use crate::secret::Value;
-use crate::span::{offset_in, LineIndex, Location};
+use crate::span::{LineIndex, Location, offset_in};
 use serde::Serialize;
 
 /// Space and tab: the only whitespace of the specification.
@@ -126,10 +126,13 @@ pub fn parse(text: &str, path: &str, kind: FileKind) -> SpecFile {
             }
         } else if line.starts_with(WHITESPACE) {
             match &state {
-                State::Starting => file.errors.push(error(SyntaxKind::ExpectedProfileDefinition, whole)),
+                State::Starting => file
+                    .errors
+                    .push(error(SyntaxKind::ExpectedProfileDefinition, whole)),
                 State::Skipping => {}
                 State::Reading { property: None, .. } => {
-                    file.errors.push(error(SyntaxKind::ContinuationWithoutProperty, whole));
+                    file.errors
+                        .push(error(SyntaxKind::ContinuationWithoutProperty, whole));
                 }
                 State::Reading {
                     section,
@@ -157,7 +160,9 @@ pub fn parse(text: &str, path: &str, kind: FileKind) -> SpecFile {
             }
         } else {
             match &state {
-                State::Starting => file.errors.push(error(SyntaxKind::ExpectedProfileDefinition, whole)),
+                State::Starting => file
+                    .errors
+                    .push(error(SyntaxKind::ExpectedProfileDefinition, whole)),
                 State::Skipping => {}
                 State::Reading { section, .. } => {
                     let section = *section;
@@ -231,7 +236,8 @@ fn prepare_line(line: &str, comments_need_whitespace: bool) -> &str {
         }
         prev_whitespace = chr.is_whitespace();
     }
-    cut.map_or(line, |idx| &line[..idx]).trim_matches(WHITESPACE)
+    cut.map_or(line, |idx| &line[..idx])
+        .trim_matches(WHITESPACE)
 }
 
 /// Why a section or key was ignored.
@@ -325,7 +331,10 @@ fn merge_file(out: &mut SpecProfiles, file: &SpecFile) {
         let problem = match (kind, pair.prefix) {
             (FileKind::Config, Some(prefix)) if !valid_identifier(pair.suffix) => Some(warn(
                 WarningKind::InvalidSectionName,
-                format!("section `[{prefix} {}]` ignored: `{}` is not a valid name", pair.suffix, pair.suffix),
+                format!(
+                    "section `[{prefix} {}]` ignored: `{}` is not a valid name",
+                    pair.suffix, pair.suffix
+                ),
             )),
             (FileKind::Config, None) if pair.suffix != "default" => Some(warn(
                 WarningKind::UnprefixedConfigSection,
@@ -343,11 +352,17 @@ fn merge_file(out: &mut SpecProfiles, file: &SpecFile) {
             )),
             (FileKind::Credentials, Some(prefix)) => Some(warn(
                 WarningKind::PrefixedSectionInCredentials,
-                format!("section `[{prefix} {}]` ignored: it belongs in the config file", pair.suffix),
+                format!(
+                    "section `[{prefix} {}]` ignored: it belongs in the config file",
+                    pair.suffix
+                ),
             )),
             (FileKind::Credentials, None) if !valid_identifier(pair.suffix) => Some(warn(
                 WarningKind::InvalidSectionName,
-                format!("section `[{}]` ignored: `{}` is not a valid name", pair.suffix, pair.suffix),
+                format!(
+                    "section `[{}]` ignored: `{}` is not a valid name",
+                    pair.suffix, pair.suffix
+                ),
             )),
             _ => None,
         };
@@ -439,8 +454,24 @@ mod tests {
         let p = &f.sections[0].properties[0];
         assert_eq!(p.key, "region");
         assert_eq!(p.value.text(), Some("eu-west-1"));
-        assert_eq!(p.location.span, Span { start: 15, end: 33, line: 3, column: 1 });
-        assert_eq!(f.sections[0].location.span, Span { start: 0, end: 11, line: 1, column: 1 });
+        assert_eq!(
+            p.location.span,
+            Span {
+                start: 15,
+                end: 33,
+                line: 3,
+                column: 1
+            }
+        );
+        assert_eq!(
+            f.sections[0].location.span,
+            Span {
+                start: 0,
+                end: 11,
+                line: 1,
+                column: 1
+            }
+        );
     }
 
     #[test]
@@ -465,12 +496,24 @@ mod tests {
             ]
         );
         assert_eq!(f.errors[1].location().map(|l| l.span.line), Some(2));
-        assert_eq!(f.errors[3].location().map(|l| l.span), Some(Span { start: 33, end: 41, line: 5, column: 1 }));
+        assert_eq!(
+            f.errors[3].location().map(|l| l.span),
+            Some(Span {
+                start: 33,
+                end: 41,
+                line: 5,
+                column: 1
+            })
+        );
     }
 
     #[test]
     fn secrets_are_masked_after_continuations() {
-        let f = parse("[a]\naws_secret_access_key = abcdefgh\n  ijkl\n", "c", FileKind::Credentials);
+        let f = parse(
+            "[a]\naws_secret_access_key = abcdefgh\n  ijkl\n",
+            "c",
+            FileKind::Credentials,
+        );
         let v = &f.sections[0].properties[0].value;
         assert_eq!(v.text(), None);
         assert!(v.matches("abcdefgh\nijkl"));
@@ -505,7 +548,10 @@ mod tests {
         let a = &m.set.profiles["a"];
         assert_eq!(a.text("region"), Some("x"));
         assert_eq!(a.text("k"), Some("2"));
-        assert_eq!(a.location_of("k").map(|l| l.file.as_str()), Some("credentials"));
+        assert_eq!(
+            a.location_of("k").map(|l| l.file.as_str()),
+            Some("credentials")
+        );
         assert_eq!(a.sections.len(), 2);
     }
 }

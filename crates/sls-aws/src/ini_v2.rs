@@ -13,7 +13,7 @@ use crate::error::AwsError;
 use crate::js::{is_js_whitespace, js_trim};
 use crate::profile::{Profile, Property};
 use crate::secret::Value;
-use crate::span::{offset_in, LineIndex, Location};
+use crate::span::{LineIndex, Location, offset_in};
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -129,8 +129,15 @@ pub fn parse(text: &str, path: &str) -> Result<V2File, AwsError> {
             continue;
         };
         if eq == 0 || eq == trimmed.len() - 1 {
-            let kind = if eq == 0 { IgnoredKind::NoKey } else { IgnoredKind::EmptyValue };
-            file.ignored.push(IgnoredLine { kind, location: here });
+            let kind = if eq == 0 {
+                IgnoredKind::NoKey
+            } else {
+                IgnoredKind::EmptyValue
+            };
+            file.ignored.push(IgnoredLine {
+                kind,
+                location: here,
+            });
             continue;
         }
         let name = js_trim(&trimmed[..eq]);
@@ -210,10 +217,19 @@ pub fn config_profiles(file: &V2File) -> Result<IndexMap<String, Profile>, AwsEr
         }
         let name = strip_profile_prefix(raw_name);
         if out.contains_key(name) {
-            let location = section.sections.first().cloned().unwrap_or_else(|| Location {
-                file: file.path.clone(),
-                span: crate::span::Span { start: 0, end: 0, line: 1, column: 1 },
-            });
+            let location = section
+                .sections
+                .first()
+                .cloned()
+                .unwrap_or_else(|| Location {
+                    file: file.path.clone(),
+                    span: crate::span::Span {
+                        start: 0,
+                        end: 0,
+                        line: 1,
+                        column: 1,
+                    },
+                });
             return Err(AwsError::V2RedefineProperty {
                 name: name.to_string(),
                 span: location.span.source_span(),
@@ -290,7 +306,11 @@ mod tests {
         let f = p("[a]\ns3 =\n  max = 10\nAWS_ACCESS_KEY_ID = X\n");
         assert_eq!(val(&f, "a", "max"), Some("10"));
         assert!(f.sections["a"].get("aws_access_key_id").is_none());
-        assert!(f.sections["a"].get("AWS_ACCESS_KEY_ID").is_some_and(|v| v.text().is_none()));
+        assert!(
+            f.sections["a"]
+                .get("AWS_ACCESS_KEY_ID")
+                .is_some_and(|v| v.text().is_none())
+        );
     }
 
     #[test]
@@ -322,7 +342,15 @@ mod tests {
     fn proto_section_rejects_the_file() {
         let e = parse("[a]\nk=v\n[__proto__]\n", "f").expect_err("rejected");
         assert_eq!(e.code(), "aws-v2-proto-section");
-        assert_eq!(e.location().map(|l| l.span), Some(Span { start: 8, end: 19, line: 3, column: 1 }));
+        assert_eq!(
+            e.location().map(|l| l.span),
+            Some(Span {
+                start: 8,
+                end: 19,
+                line: 3,
+                column: 1
+            })
+        );
         assert!(parse("[profile __proto__]\n", "f").is_err());
         assert!(parse("[profile  __proto__]\n", "f").is_ok());
     }
@@ -335,11 +363,16 @@ mod tests {
 
     #[test]
     fn config_prefix_rules() {
-        let f = p("[profile a]\nk=1\n[b]\nk=2\n[Profile c]\nk=3\n[sso-session s]\nk=4\n[profile\td]\nk=5\n");
+        let f = p(
+            "[profile a]\nk=1\n[b]\nk=2\n[Profile c]\nk=3\n[sso-session s]\nk=4\n[profile\td]\nk=5\n",
+        );
         let c = config_profiles(&f).expect("no clash");
         let names: Vec<&String> = c.keys().collect();
         assert_eq!(names, vec!["a", "b", "Profile c", "d"]);
-        assert_eq!(config_sso_sessions(&f).keys().collect::<Vec<_>>(), vec!["s"]);
+        assert_eq!(
+            config_sso_sessions(&f).keys().collect::<Vec<_>>(),
+            vec!["s"]
+        );
     }
 
     #[test]
@@ -355,6 +388,14 @@ mod tests {
         let f = p("[a]\n  aws_secret_access_key = SECRETSECRET9876  \n");
         let prop = &f.sections["a"].properties["aws_secret_access_key"];
         assert_eq!(prop.value.display(), "****************9876");
-        assert_eq!(prop.location.as_ref().map(|l| l.span), Some(Span { start: 6, end: 46, line: 2, column: 3 }));
+        assert_eq!(
+            prop.location.as_ref().map(|l| l.span),
+            Some(Span {
+                start: 6,
+                end: 46,
+                line: 2,
+                column: 3
+            })
+        );
     }
 }

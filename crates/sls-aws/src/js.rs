@@ -6,20 +6,14 @@
 pub(crate) fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{0B}'
-            | '\u{0C}'
-            | '\r'
-            | ' '
-            | '\u{A0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202F}'
-            | '\u{205F}'
-            | '\u{3000}'
-            | '\u{FEFF}'
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
     )
 }
 
@@ -84,7 +78,11 @@ pub fn posix_normalize(path: &str) -> String {
         if absolute {
             return "/".to_string();
         }
-        return if trailing { "./".to_string() } else { ".".to_string() };
+        return if trailing {
+            "./".to_string()
+        } else {
+            ".".to_string()
+        };
     }
     if trailing {
         out.push('/');
@@ -113,12 +111,18 @@ mod tests {
 
     #[test]
     fn node_path_join() {
-        assert_eq!(posix_join(&["/home/u/", ".aws", "credentials"]), "/home/u/.aws/credentials");
+        assert_eq!(
+            posix_join(&["/home/u/", ".aws", "credentials"]),
+            "/home/u/.aws/credentials"
+        );
         assert_eq!(posix_join(&["rel", ".aws", "config"]), "rel/.aws/config");
         assert_eq!(posix_join(&["/a/../b", ".aws"]), "/b/.aws");
         assert_eq!(posix_join(&["", ".aws", "config"]), ".aws/config");
         assert_eq!(posix_join(&["../x", "y"]), "../x/y");
-        assert_eq!(posix_join(&["C:/", "\\Users\\me", ".aws"]), "C:/\\Users\\me/.aws");
+        assert_eq!(
+            posix_join(&["C:/", "\\Users\\me", ".aws"]),
+            "C:/\\Users\\me/.aws"
+        );
         assert_eq!(posix_join(&[]), ".");
         assert_eq!(posix_normalize("/.."), "/");
     }

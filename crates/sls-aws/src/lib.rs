@@ -6,6 +6,12 @@
 //! opens no socket, never runs `credential_process`, and never keeps a secret in clear: secret
 //! keys, session tokens and access key ids are masked as they are read ([`secret::Secret`]).
 
+// Errors and credentials are data carrying locations; they are built once per run, so their
+// size does not matter more than their readability.
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
+
+pub mod chain;
+pub mod engine;
 pub mod env;
 pub mod error;
 pub mod ini_spec;
@@ -16,9 +22,11 @@ pub mod profile;
 pub mod secret;
 pub mod span;
 
+pub use engine::{Decision, Input, decide};
 pub use env::{Env, Platform};
 pub use error::{AwsError, NotConfigured, SyntaxKind};
 pub use js::{js_to_upper, posix_join, posix_normalize};
+pub use locate::{Engine, FileContents};
 pub use profile::{Profile, ProfileSet, Property};
-pub use secret::{mask, Secret, Value};
+pub use secret::{Secret, Value, mask};
 pub use span::{Location, Span};

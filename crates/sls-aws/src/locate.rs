@@ -81,11 +81,14 @@ pub fn v2_home_dir(env: &Env) -> Option<String> {
 pub fn v3_paths(env: &Env) -> V3Paths {
     let home = v2_home_dir(env);
     let default_path = |name: &str| home.as_deref().map(|h| posix_join(&[h, ".aws", name]));
-    let ascf = env.truthy_text("AWS_SHARED_CREDENTIALS_FILE").map(str::to_string);
+    let ascf = env
+        .truthy_text("AWS_SHARED_CREDENTIALS_FILE")
+        .map(str::to_string);
     let load_config = env.truthy("AWS_SDK_LOAD_CONFIG");
     V3Paths {
         credentials: ascf.clone().or_else(|| default_path("credentials")),
-        default_credentials: if load_config { ascf } else { None }.or_else(|| default_path("credentials")),
+        default_credentials: if load_config { ascf } else { None }
+            .or_else(|| default_path("credentials")),
         config: env
             .truthy_text("AWS_CONFIG_FILE")
             .map(str::to_string)
@@ -219,10 +222,17 @@ mod tests {
         let env = Env::new([("HOME", "/h"), ("AWS_SHARED_CREDENTIALS_FILE", "~/x")]);
         let p = v3_paths(&env);
         assert_eq!(p.credentials.as_deref(), Some("~/x"));
-        assert_eq!(p.default_credentials.as_deref(), Some("/h/.aws/credentials"));
+        assert_eq!(
+            p.default_credentials.as_deref(),
+            Some("/h/.aws/credentials")
+        );
         assert_eq!(p.config.as_deref(), Some("/h/.aws/config"));
         assert!(!p.load_config);
-        let env = Env::new([("HOME", "/h"), ("AWS_SHARED_CREDENTIALS_FILE", "/c"), ("AWS_SDK_LOAD_CONFIG", "0")]);
+        let env = Env::new([
+            ("HOME", "/h"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/c"),
+            ("AWS_SDK_LOAD_CONFIG", "0"),
+        ]);
         let p = v3_paths(&env);
         assert!(p.load_config);
         assert_eq!(p.default_credentials.as_deref(), Some("/c"));
@@ -231,21 +241,40 @@ mod tests {
 
     #[test]
     fn v2_home_fallbacks() {
-        assert_eq!(v2_home_dir(&Env::new([("USERPROFILE", "/u")])).as_deref(), Some("/u"));
-        assert_eq!(v2_home_dir(&Env::new([("HOMEPATH", "\\me")])).as_deref(), Some("C:/\\me"));
-        assert_eq!(v2_home_dir(&Env::new([("HOMEPATH", "\\me"), ("HOMEDRIVE", "D:")])).as_deref(), Some("D:\\me"));
+        assert_eq!(
+            v2_home_dir(&Env::new([("USERPROFILE", "/u")])).as_deref(),
+            Some("/u")
+        );
+        assert_eq!(
+            v2_home_dir(&Env::new([("HOMEPATH", "\\me")])).as_deref(),
+            Some("C:/\\me")
+        );
+        assert_eq!(
+            v2_home_dir(&Env::new([("HOMEPATH", "\\me"), ("HOMEDRIVE", "D:")])).as_deref(),
+            Some("D:\\me")
+        );
         assert_eq!(v2_home_dir(&Env::new([("HOME", "")])), None);
         let env = Env::new([("HOME", "")]).with_os_home_dir(Some("/pw".into()));
-        assert_eq!(v3_paths(&env).credentials.as_deref(), Some("/pw/.aws/credentials"));
+        assert_eq!(
+            v3_paths(&env).credentials.as_deref(),
+            Some("/pw/.aws/credentials")
+        );
     }
 
     #[test]
     fn sdk_expands_tilde_slash() {
-        let env = Env::new([("HOME", "/h"), ("AWS_SHARED_CREDENTIALS_FILE", "~/c/creds"), ("AWS_CONFIG_FILE", "~x/cfg")]);
+        let env = Env::new([
+            ("HOME", "/h"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "~/c/creds"),
+            ("AWS_CONFIG_FILE", "~x/cfg"),
+        ]);
         let p = sdk_paths(&env);
         assert_eq!(p.credentials.as_deref(), Some("/h/c/creds"));
         assert_eq!(p.config.as_deref(), Some("~x/cfg"));
-        let roles: Vec<FileRole> = files_needed(Engine::Sdk, &env).iter().map(|f| f.role).collect();
+        let roles: Vec<FileRole> = files_needed(Engine::Sdk, &env)
+            .iter()
+            .map(|f| f.role)
+            .collect();
         assert_eq!(roles, vec![FileRole::SdkCredentials, FileRole::SdkConfig]);
     }
 
@@ -253,6 +282,12 @@ mod tests {
     fn unknown_home_requests_nothing_for_defaults() {
         let env = Env::new([("AWS_SHARED_CREDENTIALS_FILE", "/c")]);
         let files = files_needed(Engine::V3, &env);
-        assert_eq!(files, vec![FileRequest { role: FileRole::V3Credentials, path: "/c".into() }]);
+        assert_eq!(
+            files,
+            vec![FileRequest {
+                role: FileRole::V3Credentials,
+                path: "/c".into()
+            }]
+        );
     }
 }

@@ -190,6 +190,59 @@ pub fn is_secret_property(key: &str) -> bool {
     KEYS.iter().any(|k| k.eq_ignore_ascii_case(key.trim()))
 }
 
+/// The text of an AWS credentials or config file with every secret value masked in place, for
+/// code frames: each byte of a secret value except its last four characters becomes `*` (all of
+/// it when the value is shorter than eight characters), so byte offsets and spans stay valid.
+/// Indented continuation lines under a secret property are masked whole.
+pub fn redact_ini(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_secret = false;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let eol = &line[body.len()..];
+        let indented = body.starts_with([' ', '\t']);
+        if indented && in_secret {
+            out.push_str(&stars_keeping(body, 0));
+            out.push_str(eol);
+            continue;
+        }
+        in_secret = false;
+        match body.split_once('=') {
+            Some((key, value))
+                if is_secret_property(key) || key.to_ascii_lowercase().contains("secret") =>
+            {
+                in_secret = true;
+                out.push_str(key);
+                out.push('=');
+                let lead = value.len() - value.trim_start().len();
+                out.push_str(&value[..lead]);
+                let value = &value[lead..];
+                let tail = if value.chars().count() >= MIN_CHARS_TO_SHOW_TAIL {
+                    4
+                } else {
+                    0
+                };
+                out.push_str(&stars_keeping(value, tail));
+                out.push_str(eol);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// `text` with every byte replaced by `*`, except its last `tail` characters.
+fn stars_keeping(text: &str, tail: usize) -> String {
+    let cut = text
+        .char_indices()
+        .rev()
+        .nth(tail.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| if tail == 0 { text.len() } else { i });
+    let mut out = "*".repeat(cut);
+    out.push_str(&text[cut..]);
+    out
+}
+
 /// Environment variables whose values are masked when the snapshot is taken.
 pub fn is_secret_env_var(name: &str) -> bool {
     const SUFFIXES: [&str; 5] = [
@@ -248,5 +301,17 @@ mod tests {
         assert_eq!(v.text(), None);
         let t = Value::for_property("region", "eu-west-1");
         assert_eq!(t.text(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn redact_ini_keeps_byte_offsets() {
+        let text = "[a]\naws_access_key_id = AKIAEXAMPLEKEY1234\r\naws_secret_access_key=short\nregion = eu\nAWS_SESSION_TOKEN = tokénvalue99\n  continued\nnext = x";
+        let red = redact_ini(text);
+        assert_eq!(red.len(), text.len());
+        assert!(red.contains("aws_access_key_id = **************1234\r\n"));
+        assert!(red.contains("aws_secret_access_key=*****\n"));
+        assert!(red.contains("region = eu\n"));
+        assert!(!red.contains("tok"));
+        assert!(red.ends_with("e99\n***********\nnext = x"));
     }
 }

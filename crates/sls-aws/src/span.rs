@@ -50,7 +50,10 @@ impl<'a> LineIndex<'a> {
             Err(i) => i - 1,
         };
         let line_start = self.starts[line];
-        let column = self.text.get(line_start..start).map_or(1, |s| s.chars().count() + 1);
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(1, |s| s.chars().count() + 1);
         Span {
             start,
             end,
@@ -73,11 +76,35 @@ mod tests {
     fn line_and_column_of_offsets() {
         let text = "ab\nc\u{e9}d\n\nx";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.span(0, 1), Span { start: 0, end: 1, line: 1, column: 1 });
+        assert_eq!(
+            idx.span(0, 1),
+            Span {
+                start: 0,
+                end: 1,
+                line: 1,
+                column: 1
+            }
+        );
         assert_eq!(idx.span(3, 4).line, 2);
         // `d` follows a two-byte character: column counts characters
-        assert_eq!(idx.span(6, 7), Span { start: 6, end: 7, line: 2, column: 3 });
-        assert_eq!(idx.span(9, 10), Span { start: 9, end: 10, line: 4, column: 1 });
+        assert_eq!(
+            idx.span(6, 7),
+            Span {
+                start: 6,
+                end: 7,
+                line: 2,
+                column: 3
+            }
+        );
+        assert_eq!(
+            idx.span(9, 10),
+            Span {
+                start: 9,
+                end: 10,
+                line: 4,
+                column: 1
+            }
+        );
     }
 
     #[test]

@@ -1,5 +1,708 @@
 //! `sls-resolve check`: the pre-deploy gate, over every service and every stage.
+//!
+//! Services are found under the given paths ([`services`]), each service's stages are listed
+//! ([`stages`]), and every service and stage gets the profile report of [`crate::report`],
+//! judged against the policy ([`policy`]). Services run on worker threads; results are put
+//! back in path order, so the output does not depend on scheduling.
 
 mod policy;
 mod services;
 mod stages;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::{Args, ValueEnum};
+use serde_json::{Value as Json, json};
+use sls_aws::Engine as AwsEngine;
+use sls_aws::engine::Outcome;
+
+use crate::diagnostics::{self, Failure, SourceFile};
+use crate::report::{self, EngineArg, Finding};
+use crate::service::{self, Options, ProfileValue};
+use crate::{EXIT_CONFIG, discover};
+
+#[derive(Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// Configuration files, or directories searched for them (default: the working directory)
+    paths: Vec<PathBuf>,
+    /// Check only this stage (repeatable); default: every stage each service declares
+    #[arg(short, long)]
+    stage: Vec<String>,
+    /// Region of the services (v3: `--region`)
+    #[arg(short, long)]
+    region: Option<String>,
+    /// AWS profile the deploy will pass (v3: `--aws-profile`)
+    #[arg(long = "aws-profile")]
+    aws_profile: Option<String>,
+    /// Parameter `key=value`, repeatable (v3: `--param`)
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    param: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+    /// Whose credential rules: serverless v3.40.0, or osls 4 / serverless v4 (`sdk`)
+    #[arg(long, value_enum, default_value_t = EngineArg::V3)]
+    engine: EngineArg,
+    /// Read the AWS files from DIR instead of `$HOME/.aws`
+    #[arg(long, value_name = "DIR")]
+    aws_dir: Option<PathBuf>,
+    /// Policy file (default: `.sls-resolve.yml` in the working directory, when it exists)
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Expected account of a stage, `STAGE=ACCOUNT_ID` (repeatable)
+    #[arg(long = "expect-account", value_name = "STAGE=ID")]
+    expect_account: Vec<String>,
+    /// Expected profile of a stage, `STAGE=PROFILE` (repeatable)
+    #[arg(long = "expect-profile", value_name = "STAGE=NAME")]
+    expect_profile: Vec<String>,
+    /// Warnings fail the check too
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Github,
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    fn name(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One finding of the check, with its code frame already rendered.
+#[derive(Debug, Clone)]
+struct CheckFinding {
+    severity: Severity,
+    finding: Finding,
+    /// The file relative to the working directory (for annotations).
+    file: Option<String>,
+    frame: String,
+}
+
+/// The result for one service and stage.
+#[derive(Debug, Clone)]
+struct Row {
+    service: String,
+    config: String,
+    stage: String,
+    found_by: Vec<String>,
+    provider_profile: Option<String>,
+    credentials: String,
+    credentials_json: Json,
+    account: Option<String>,
+    findings: Vec<CheckFinding>,
+}
+
+impl Row {
+    fn verdict(&self, deny_warnings: bool) -> &'static str {
+        let errors = self.findings.iter().any(|f| f.severity == Severity::Error);
+        if errors || (deny_warnings && !self.findings.is_empty()) {
+            "fail"
+        } else if self.findings.is_empty() {
+            "ok"
+        } else {
+            "warn"
+        }
+    }
+}
+
+/// Everything needed to check one service.
+struct Job<'a> {
+    cwd: &'a Path,
+    options: Options,
+    engine: AwsEngine,
+    aws_dir: Option<&'a Path>,
+    env: &'a HashMap<String, String>,
+    stages: &'a [String],
+    policy: &'a policy::Policy,
+}
+
+pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::usage(format!("no working directory: {e}")))?;
+    let paths = if args.paths.is_empty() {
+        vec![cwd.clone()]
+    } else {
+        args.paths.clone()
+    };
+    let configs = services::find(&paths)?;
+    if configs.is_empty() {
+        return Err(Failure::usage(format!(
+            "no `serverless.yml`, `serverless.yaml` or `serverless.json` under {}",
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let policy_path = args.policy.clone().or_else(|| {
+        let p = cwd.join(policy::POLICY_FILE);
+        p.is_file().then_some(p)
+    });
+    let mut policy = match &policy_path {
+        Some(p) => policy::load(p)?,
+        None => policy::Policy::default(),
+    };
+    policy.add_flags(&args.expect_account, &args.expect_profile)?;
+    let deny_warnings = args.deny_warnings || policy.deny_warnings;
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let job = Job {
+        cwd: &cwd,
+        options: Options {
+            stage: None,
+            region: args.region.clone(),
+            aws_profile: args.aws_profile.clone(),
+            params: args.param.clone(),
+        },
+        engine: args.engine.into(),
+        aws_dir: args.aws_dir.as_deref(),
+        env: &env,
+        stages: &args.stage,
+        policy: &policy,
+    };
+    let results = run_parallel(&configs, &job)?;
+    let mut rows: Vec<Row> = results.into_iter().flatten().collect();
+    if policy.distinct_profiles {
+        distinct_profiles(&mut rows);
+    }
+    let failed = rows.iter().any(|r| r.verdict(deny_warnings) == "fail");
+    let out = match args.format {
+        CheckFormat::Text => text(&rows, deny_warnings),
+        CheckFormat::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&json_out(&rows, deny_warnings)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        CheckFormat::Github => github(&rows),
+    };
+    Ok((out, if failed { EXIT_CONFIG } else { 0 }))
+}
+
+/// Checks every service on worker threads; the results keep the order of `configs`.
+/// One slot per service, filled by whichever worker checked it.
+type Slots = Mutex<Vec<Option<Result<Vec<Row>, Failure>>>>;
+
+fn run_parallel(configs: &[PathBuf], job: &Job<'_>) -> Result<Vec<Vec<Row>>, Failure> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(configs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let slots: Slots = Mutex::new((0..configs.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = configs.get(i) else { break };
+                    let result = check_service(path, job);
+                    if let Ok(mut slots) = slots.lock() {
+                        slots[i] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let slots = slots
+        .into_inner()
+        .map_err(|_| Failure::usage("a worker thread panicked"))?;
+    slots
+        .into_iter()
+        .map(|s| s.unwrap_or_else(|| Err(Failure::usage("a worker thread stopped early"))))
+        .collect()
+}
+
+fn check_service(path: &Path, job: &Job<'_>) -> Result<Vec<Row>, Failure> {
+    let config = services::relative(path, job.cwd);
+    let (file, root) = match discover::load(path) {
+        Ok(loaded) => loaded,
+        Err(f) if f.exit == EXIT_CONFIG => {
+            // a file that does not parse is a finding, not the end of the run
+            return Ok(vec![Row {
+                service: "?".into(),
+                config: config.clone(),
+                stage: "-".into(),
+                found_by: Vec::new(),
+                provider_profile: None,
+                credentials: "-".into(),
+                credentials_json: Json::Null,
+                account: None,
+                findings: vec![CheckFinding {
+                    severity: Severity::Error,
+                    finding: Finding {
+                        code: "config-parse-error".into(),
+                        message: f.v3.clone(),
+                        help: None,
+                        at: None,
+                        span: None,
+                    },
+                    file: Some(config),
+                    frame: f.rendered,
+                }],
+            }]);
+        }
+        Err(f) => return Err(f),
+    };
+    // the stage a deploy without `--stage` uses
+    let base = service::view_loaded(
+        path.to_path_buf(),
+        file.clone(),
+        root.clone(),
+        &job.options,
+        job.env.clone(),
+    );
+    let stages = stages::stages_to_check(&file, &root, job.stages, &base.stage);
+    let mut rows = Vec::new();
+    for stage in stages {
+        let options = Options {
+            stage: Some(stage.name.clone()),
+            ..job.options.clone()
+        };
+        let view = service::view_loaded(
+            path.to_path_buf(),
+            file.clone(),
+            root.clone(),
+            &options,
+            job.env.clone(),
+        );
+        let env = report::aws_env(&view);
+        let files = report::read_aws_files(&[job.engine], &env, job.aws_dir)?;
+        let report = report::build(view, job.engine, &options, &files);
+        rows.push(row(&report, &stage, &config, job, &files));
+    }
+    Ok(rows)
+}
+
+/// Codes that are errors in `check` although the report calls them warnings.
+const ERRORS_IN_CHECK: &[&str] = &["provider-stage-mismatch"];
+
+fn row(
+    r: &report::Report,
+    stage: &stages::StageToCheck,
+    config: &str,
+    job: &Job<'_>,
+    files: &sls_aws::FileContents,
+) -> Row {
+    let d = &r.decision;
+    let w = d.winner.as_ref();
+    let no_aws_files = job.aws_dir.is_none() && d.files.iter().all(|f| !f.exists);
+    let mut findings = Vec::new();
+    let mut push = |severity: Severity, finding: Finding| {
+        let frame = frame(r, &finding, files, severity);
+        let file = finding
+            .at
+            .as_ref()
+            .map(|(f, _, _)| relative_file(f, &r.view.path, job.cwd));
+        findings.push(CheckFinding {
+            severity,
+            finding,
+            file,
+            frame,
+        });
+    };
+    for e in &r.errors {
+        let unverifiable = no_aws_files
+            && matches!(
+                e.code.as_str(),
+                "UNRECOGNIZED_AWS_PROFILE" | "AWS_CREDENTIALS_NOT_FOUND"
+            );
+        if unverifiable {
+            push(
+                Severity::Warning,
+                Finding {
+                    code: "aws-files-absent".into(),
+                    message: format!(
+                        "cannot verify the credentials: no AWS files here ({})",
+                        e.message
+                    ),
+                    help: Some(
+                        "pass `--aws-dir DIR` to check against a copy of the AWS files".into(),
+                    ),
+                    at: None,
+                    span: None,
+                },
+            );
+        } else {
+            push(Severity::Error, e.clone());
+        }
+    }
+    for wf in &r.warnings {
+        let severity = if ERRORS_IN_CHECK.contains(&wf.code.as_str()) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        push(severity, wf.clone());
+    }
+    let account = w.and_then(|w| w.credentials.account_id().map(str::to_string));
+    let profile = w.and_then(|w| w.profile.clone());
+    if let Some(rule) = job.policy.rule(r.view.service.as_deref(), &r.view.stage) {
+        let source = job
+            .policy
+            .file
+            .clone()
+            .unwrap_or_else(|| "the command line".into());
+        if let Some(expected) = &rule.account {
+            match &account {
+                Some(a) if a == expected => {}
+                Some(a) => push(
+                    Severity::Error,
+                    Finding {
+                        code: "policy-account-mismatch".into(),
+                        message: format!("stage `{}` deploys to account {a}, but {source} expects {expected}", r.view.stage),
+                        help: None,
+                        at: None,
+                        span: None,
+                    },
+                ),
+                None if d.outcome == Outcome::Credentials => push(
+                    Severity::Error,
+                    Finding {
+                        code: "policy-account-unverifiable".into(),
+                        message: format!(
+                            "stage `{}` must deploy to account {expected} ({source}), but the account of {} cannot be known offline",
+                            r.view.stage,
+                            r.decision.winner.as_ref().map(|w| w.selected_by.as_str()).unwrap_or("the credentials")
+                        ),
+                        help: Some("use a role profile (`role_arn`) or an SSO profile, whose account is in the AWS config".into()),
+                        at: None,
+                        span: None,
+                    },
+                ),
+                None => {}
+            }
+        }
+        if let Some(expected) = &rule.profile {
+            let actual = profile.clone().or_else(|| match &r.view.profile {
+                ProfileValue::Set(p) if w.is_none() => Some(p.clone()),
+                _ => None,
+            });
+            if actual.as_deref() != Some(expected.as_str()) && d.outcome == Outcome::Credentials {
+                push(
+                    Severity::Error,
+                    Finding {
+                        code: "policy-profile-mismatch".into(),
+                        message: format!(
+                            "stage `{}` uses {}, but {source} expects profile `{expected}`",
+                            r.view.stage,
+                            actual
+                                .map(|a| format!("profile `{a}`"))
+                                .unwrap_or_else(|| "no profile".into())
+                        ),
+                        help: None,
+                        at: r
+                            .view
+                            .profile_written
+                            .as_ref()
+                            .map(|(_, l)| (l.file.clone(), l.line, l.column)),
+                        span: r.view.profile_written.as_ref().map(|(_, l)| l.span),
+                    },
+                );
+            }
+        }
+    }
+    let not_evaluated = r
+        .warnings
+        .iter()
+        .any(|f| f.code == "credentials-not-evaluated");
+    let credentials = match w {
+        _ if not_evaluated => "not evaluated".into(),
+        None => "none".into(),
+        Some(w) => match (&w.profile, &w.env_prefix) {
+            (Some(p), _) => format!("profile {p} ({})", w.selected_by),
+            (None, Some(prefix)) => format!("env {prefix}_*"),
+            (None, None) => w.selected_by.clone(),
+        },
+    };
+    let credentials_json = json!({
+        "source": w.map(|w| serde_json::to_value(w.source).unwrap_or(Json::Null)),
+        "profile": w.and_then(|w| w.profile.clone()),
+        "env_prefix": w.and_then(|w| w.env_prefix.clone()),
+        "selected_by": w.map(|w| w.selected_by.clone()),
+        "kind": w.map(|w| w.credentials.kind().to_string()),
+    });
+    Row {
+        service: r.view.service.clone().unwrap_or_else(|| "?".into()),
+        config: config.to_string(),
+        stage: r.view.stage.clone(),
+        found_by: stage.found_by.iter().map(|f| f.describe()).collect(),
+        provider_profile: match &r.view.profile {
+            ProfileValue::Set(p) => Some(p.clone()),
+            _ => None,
+        },
+        credentials,
+        credentials_json,
+        account,
+        findings,
+    }
+}
+
+/// A path for annotations: relative to the working directory when below it.
+fn relative_file(file: &str, config: &Path, cwd: &Path) -> String {
+    let p = Path::new(file);
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        config.parent().unwrap_or(Path::new("")).join(p)
+    };
+    let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+    let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+    services::relative(&abs, &cwd)
+}
+
+/// The finding rendered by miette, with a code frame when it points into a file we have.
+fn frame(
+    r: &report::Report,
+    f: &Finding,
+    files: &sls_aws::FileContents,
+    severity: Severity,
+) -> String {
+    let label = match severity {
+        Severity::Error => "here",
+        Severity::Warning => "this",
+    };
+    let source = match &f.at {
+        Some((file, _, _)) if *file == r.view.file.name => Some(r.view.file.clone()),
+        Some((file, _, _)) => files
+            .get(file)
+            .and_then(|t| t.clone())
+            .map(|text| SourceFile {
+                name: file.clone(),
+                text: sls_aws::secret::redact_ini(&text),
+            }),
+        None => None,
+    };
+    let message = format!("{}: {}", severity.name(), f.message);
+    match source {
+        Some(src) => diagnostics::render_one(&src, &f.code, message, f.span, label, f.help.clone()),
+        None => Failure::plain(&f.code, message, f.help.clone()).rendered,
+    }
+}
+
+fn distinct_profiles(rows: &mut [Row]) {
+    let mut seen: HashMap<(String, String), String> = HashMap::new();
+    for row in rows.iter_mut() {
+        let Some(profile) = row.provider_profile.clone() else {
+            continue;
+        };
+        let key = (row.config.clone(), profile.clone());
+        match seen.get(&key) {
+            Some(first) if *first != row.stage => {
+                let finding = Finding {
+                    code: "policy-profiles-not-distinct".into(),
+                    message: format!(
+                        "stages `{first}` and `{}` both use profile `{profile}`",
+                        row.stage
+                    ),
+                    help: Some("the policy asks for a distinct profile per stage".into()),
+                    at: None,
+                    span: None,
+                };
+                let frame = Failure::plain(
+                    &finding.code,
+                    format!("error: {}", finding.message),
+                    finding.help.clone(),
+                )
+                .rendered;
+                row.findings.push(CheckFinding {
+                    severity: Severity::Error,
+                    finding,
+                    file: Some(row.config.clone()),
+                    frame,
+                });
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(key, row.stage.clone());
+            }
+        }
+    }
+}
+
+// ---- output ----------------------------------------------------------------------------
+
+fn text(rows: &[Row], deny_warnings: bool) -> String {
+    let header = [
+        "SERVICE",
+        "STAGE",
+        "PROFILE",
+        "CREDENTIALS",
+        "ACCOUNT",
+        "VERDICT",
+    ];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                format!("{} ({})", r.service, r.config),
+                r.stage.clone(),
+                r.provider_profile.clone().unwrap_or_else(|| "-".into()),
+                r.credentials.clone(),
+                r.account.clone().unwrap_or_else(|| "unknown".into()),
+                r.verdict(deny_warnings).to_uppercase(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: &[String]| {
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            if i + 1 == cols.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<width$}  ", width = widths[i]));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = line(&header.map(str::to_string));
+    for row in &cells {
+        out.push_str(&line(row));
+    }
+    let (errors, warnings) = counts(rows);
+    for r in rows {
+        if r.findings.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n{} / {} (found by {}):\n",
+            r.config,
+            r.stage,
+            if r.found_by.is_empty() {
+                "-".into()
+            } else {
+                r.found_by.join(", ")
+            }
+        ));
+        for f in &r.findings {
+            out.push_str(&f.frame);
+        }
+    }
+    out.push_str(&format!(
+        "\n{} services, {} stages checked: {errors} errors, {warnings} warnings\n",
+        rows.iter()
+            .map(|r| &r.config)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        rows.len()
+    ));
+    out
+}
+
+fn counts(rows: &[Row]) -> (usize, usize) {
+    let all = rows.iter().flat_map(|r| &r.findings);
+    let errors = all
+        .clone()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    (errors, all.count() - errors)
+}
+
+fn json_out(rows: &[Row], deny_warnings: bool) -> Json {
+    let (errors, warnings) = counts(rows);
+    json!({
+        "schema_version": 1,
+        "results": rows.iter().map(|r| json!({
+            "service": r.service,
+            "config": r.config,
+            "stage": r.stage,
+            "found_by": r.found_by,
+            "provider_profile": r.provider_profile,
+            "credentials": r.credentials_json,
+            "account": r.account,
+            "verdict": r.verdict(deny_warnings),
+            "findings": r.findings.iter().map(|f| {
+                let (line, column) = match &f.finding.at { Some((_, l, c)) => (json!(l), json!(c)), None => (Json::Null, Json::Null) };
+                json!({
+                    "severity": f.severity.name(),
+                    "code": f.finding.code,
+                    "message": f.finding.message,
+                    "help": f.finding.help,
+                    "file": f.file.clone().or_else(|| Some(r.config.clone())),
+                    "line": line,
+                    "column": column,
+                })
+            }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "summary": { "errors": errors, "warnings": warnings, "stages": rows.len() },
+    })
+}
+
+/// GitHub workflow-command escaping of a message.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// GitHub workflow-command escaping of a property value.
+fn gh_prop(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        for f in &r.findings {
+            let mut props = vec![format!(
+                "file={}",
+                gh_prop(f.file.as_deref().unwrap_or(&r.config))
+            )];
+            if let Some((_, line, col)) = &f.finding.at {
+                props.push(format!("line={line}"));
+                props.push(format!("col={col}"));
+            }
+            props.push(format!(
+                "title={}",
+                gh_prop(&format!("{} ({} / {})", f.finding.code, r.service, r.stage))
+            ));
+            let mut message = f.finding.message.clone();
+            if let Some(h) = &f.finding.help {
+                message.push_str(&format!("\nhelp: {h}"));
+            }
+            out.push_str(&format!(
+                "::{} {}::{}\n",
+                f.severity.name(),
+                props.join(","),
+                gh_data(&message)
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escapes_properties_and_data() {
+        assert_eq!(gh_prop("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(gh_data("x\ny: z"), "x%0Ay: z");
+    }
+}

@@ -10,6 +10,7 @@ use sls_yaml::{Node, NodeKind};
 use crate::{EXIT_CONFIG, EXIT_USAGE};
 
 /// A source file for code frames.
+#[derive(Clone)]
 pub(crate) struct SourceFile {
     /// The name shown in messages (the file name, as v3 shows it).
     pub name: String,
@@ -85,7 +86,7 @@ impl Failure {
     }
 
     /// The same failure, as a usage or I/O error (exit 2).
-    pub fn as_usage(mut self) -> Self {
+    pub fn into_usage(mut self) -> Self {
         self.exit = EXIT_USAGE;
         self
     }
@@ -98,7 +99,7 @@ impl Failure {
     }
 }
 
-fn render_one(
+pub(crate) fn render_one(
     file: &SourceFile,
     code: &str,
     message: String,

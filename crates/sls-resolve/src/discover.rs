@@ -31,7 +31,7 @@ pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<Pat
         (Some(file), _) => (cwd.clone(), Some(cwd.join(file))),
         (None, Some(path)) if path.is_dir() => (cwd.join(path), None),
         (None, Some(path)) => (cwd.clone(), Some(cwd.join(path))),
-        (None, None) => (cwd, None),
+        (None, None) => (cwd.clone(), None),
     };
     if let Some(file) = explicit {
         check_supported(&file)?;
@@ -40,6 +40,13 @@ pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<Pat
                 "cannot read `{}`: no such file",
                 file.display()
             )));
+        }
+        if config.is_some() && normalize(&file).parent() != Some(normalize(&cwd).as_path()) {
+            return Err(Failure::plain(
+                "NESTED_CUSTOM_CONFIGURATION_PATH",
+                "Service configuration is expected to be placed in a root of a service (working directory). All paths, function handlers in a configuration are resolved against service directory.\n",
+                Some("run sls-resolve from the folder that holds the configuration, or pass that folder as the argument".into()),
+            ));
         }
         return Ok(file);
     }
@@ -59,6 +66,21 @@ pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<Pat
         "no service configuration found in `{}`: expected serverless.yml, serverless.yaml or serverless.json",
         dir.display()
     )))
+}
+
+/// `path.resolve` without touching the disk: `.` dropped, `..` pops.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn check_supported(file: &Path) -> Result<(), Failure> {

@@ -5,6 +5,7 @@ mod check;
 mod diagnostics;
 mod discover;
 mod print;
+mod report;
 mod service;
 
 use std::io::Write;
@@ -22,15 +23,21 @@ pub(crate) const EXIT_USAGE: u8 = 2;
     version,
     about = "Resolve serverless.yml offline, exactly as Serverless Framework v3.40.0 does"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Without a subcommand: the per-stage profile and credential report.
+    #[command(flatten)]
+    report: report::ReportArgs,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Print the resolved configuration: a drop-in for `serverless print`.
     Print(print::PrintArgs),
+    /// The pre-deploy gate: every service and stage under PATH, judged for CI.
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,16 +50,24 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Print(args) => print::run(&args),
+        Some(Command::Print(args)) => print::run(&args).map(|out| (out, 0)),
+        Some(Command::Check(args)) => check::run(&args).map_err(|f| {
+            f.emit(crate::diagnostics::ErrorFormat::Human);
+            f.exit
+        }),
+        None => report::run(&cli.report).map_err(|f| {
+            f.emit(crate::diagnostics::ErrorFormat::Human);
+            f.exit
+        }),
     };
     match result {
-        Ok(out) => {
+        Ok((out, code)) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
             let _ = stdout
                 .write_all(out.as_bytes())
                 .and_then(|()| stdout.flush());
-            ExitCode::SUCCESS
+            ExitCode::from(code)
         }
         Err(code) => ExitCode::from(code),
     }

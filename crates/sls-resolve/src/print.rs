@@ -48,6 +48,12 @@ pub(crate) struct PrintArgs {
     /// warning) instead of failing
     #[arg(long)]
     allow_unresolved: bool,
+    /// Show verbose logs (v3: `--verbose`; only visible through `${opt:verbose}`)
+    #[arg(long)]
+    verbose: bool,
+    /// Namespace of debug logs (v3: `--debug`; only visible through `${opt:debug}`)
+    #[arg(long)]
+    debug: Option<String>,
     /// How to print errors
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
@@ -68,12 +74,12 @@ enum Transform {
 }
 
 impl PrintArgs {
-    /// The options object v3 hands to `${opt:...}`: every option of `print`, `null` when absent.
+    /// The options object v3 hands to `${opt:...}`: every option of `print`, `null` when absent,
+    /// in the order of v3's command schema (`print`'s own options, then the AWS service options,
+    /// then the service and global ones: `filterSupportedOptions`).
     fn options(&self) -> Map {
         let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
         let mut map = Map::new();
-        map.insert("region".into(), text(&self.region));
-        map.insert("stage".into(), text(&self.stage));
         let format = match self.format {
             Format::Yaml => Value::Null,
             Format::Json => Value::String("json".into()),
@@ -86,6 +92,7 @@ impl PrintArgs {
             self.transform
                 .map_or(Value::Null, |_| Value::String("keys".into())),
         );
+        map.insert("region".into(), text(&self.region));
         map.insert("aws-profile".into(), text(&self.aws_profile));
         map.insert("app".into(), text(&self.app));
         map.insert("org".into(), text(&self.org));
@@ -96,15 +103,24 @@ impl PrintArgs {
                 .as_ref()
                 .map_or(Value::Null, |c| Value::String(c.display().to_string())),
         );
+        map.insert("stage".into(), text(&self.stage));
         let params = if self.param.is_empty() {
             Value::Null
         } else {
             Value::Array(self.param.iter().cloned().map(Value::String).collect())
         };
         map.insert("param".into(), params);
-        for flag in ["help", "version", "verbose", "debug"] {
-            map.insert(flag.into(), Value::Null);
-        }
+        map.insert("help".into(), Value::Null);
+        map.insert("version".into(), Value::Null);
+        map.insert(
+            "verbose".into(),
+            if self.verbose {
+                Value::Bool(true)
+            } else {
+                Value::Null
+            },
+        );
+        map.insert("debug".into(), text(&self.debug));
         map
     }
 }

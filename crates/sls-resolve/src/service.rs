@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde::Serialize;
-use sls_resolver::{
-    Dotenv, Environment, ErrorCode, Lookup, LookupOutcome, ResolveInput, Trace, VariableSite,
-};
+use sls_resolver::{Dotenv, Environment, Lookup, LookupOutcome, ResolveInput, Trace, VariableSite};
 use sls_value::{Map, Value};
 use sls_yaml::Node;
 
@@ -102,8 +100,6 @@ pub(crate) enum StepOrigin {
     },
     /// v3's built-in default (the `dev` stage, the `us-east-1` region).
     Default,
-    /// A fallback literal in the variable itself.
-    Literal,
     /// Another source (`file`, `param`, `strToBool`, ...): its own answer.
     Source,
 }
@@ -137,7 +133,6 @@ pub(crate) enum ProfileValue {
 pub(crate) struct ServiceView {
     pub path: PathBuf,
     pub file: SourceFile,
-    pub root: Node,
     pub service: Option<String>,
     pub stage: String,
     pub stage_source: StageSource,
@@ -246,12 +241,15 @@ pub(crate) fn view_loaded(
             .filter(|v| v.is_truthy())
             .and_then(sls_value::js_to_string)
     };
-    let (stage, stage_source) = match (&options.stage, text_at(&["provider", "stage"])) {
+    let written = |keys: &[&str]| root.get_path(keys).is_some();
+    let text_at_written = |keys: &[&str]| text_at(keys).filter(|_| written(keys));
+    let (stage, stage_source) = match (&options.stage, text_at_written(&["provider", "stage"])) {
         (Some(stage), _) if !stage.is_empty() => (stage.clone(), StageSource::Cli),
         (_, Some(stage)) => (stage, StageSource::Provider),
         _ => ("dev".to_owned(), StageSource::Default),
     };
-    let (region, region_source) = match (&options.region, text_at(&["provider", "region"])) {
+    let (region, region_source) = match (&options.region, text_at_written(&["provider", "region"]))
+    {
         (Some(region), _) if !region.is_empty() => (region.clone(), RegionSource::Cli),
         (_, Some(region)) => (region, RegionSource::Provider),
         _ => ("us-east-1".to_owned(), RegionSource::Default),
@@ -295,7 +293,6 @@ pub(crate) fn view_loaded(
         unresolved,
         stage_mismatch,
         file,
-        root,
     }
 }
 
@@ -556,11 +553,6 @@ fn locate_site(file: &SourceFile, root: &Node, site: &VariableSite) -> Option<Lo
         column,
         span: (start, end),
     })
-}
-
-/// Whether an error is only v3's complaint about sources that a plugin provides.
-pub(crate) fn is_plugin_source_error(code: &str) -> bool {
-    code == ErrorCode::UnrecognizedVariableSources.as_str()
 }
 
 /// A configuration value as `serde_json` sees it (for the JSON report).

@@ -41,144 +41,168 @@ pub(crate) fn load(engine: &mut Engine) -> Result<Option<Dotenv>, ResolveError> 
             ));
         }
     }
-    let expanded = expand(&parsed, &engine.env.env);
-    let mut set = Vec::new();
-    for (name, value) in expanded {
-        if let std::collections::hash_map::Entry::Vacant(slot) = engine.env.env.entry(name) {
-            set.push(slot.key().clone());
-            slot.insert(value);
-        }
-    }
+    let set = populate_and_expand(parsed, &mut engine.env.env);
     Ok(Some(Dotenv {
         file: file_name,
         set,
     }))
 }
 
-/// dotenv 16's line format: `[export ]KEY=value`, `KEY: value`, quoted values (double quotes
-/// expand `\n` and `\r`), `#` comments after unquoted values.
+/// dotenv 16's `parse`: its `LINE` expression applied over the whole text (so a quoted value
+/// may span lines), surrounding quotes removed, `\n` and `\r` expanded in double quotes. Keys
+/// are in JavaScript object order (array-index keys first), the last value of a key wins.
 pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
+    static LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?m)^[\s]*(?:export\s+)?([A-Za-z0-9_.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$"#,
+        )
+        .expect("dotenv's LINE expression compiles")
+    });
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out: Vec<(String, String)> = Vec::new();
-    let mut rest = text.as_str();
-    while !rest.is_empty() {
-        let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
-        rest = after;
-        let trimmed = line.trim_start();
-        let trimmed = trimmed
-            .strip_prefix("export ")
-            .map_or(trimmed, str::trim_start);
-        let Some(sep) = trimmed.find(['=', ':']) else {
-            continue;
+    for found in LINE.captures_iter(&text) {
+        let key = &found[1];
+        let value = found
+            .get(2)
+            .map_or("", |m| m.as_str())
+            .trim_matches(js_space);
+        let quote = value.chars().next();
+        let value = match quote {
+            Some(q @ ('\'' | '"' | '`')) if value.len() >= 2 && value.ends_with(q) => {
+                &value[1..value.len() - 1]
+            }
+            _ => value,
         };
-        let key = trimmed[..sep].trim_end();
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-        {
-            continue;
-        }
-        let raw = trimmed[sep + 1..].trim_start();
-        let value =
-            if let Some(quote) = raw.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) {
-                // A quoted value may span lines.
-                let mut body = raw[1..].to_owned();
-                let mut closed = body.find(quote);
-                while closed.is_none() && !rest.is_empty() {
-                    let (next, after) = rest.split_once('\n').unwrap_or((rest, ""));
-                    rest = after;
-                    body.push('\n');
-                    body.push_str(next);
-                    closed = body.find(quote);
-                }
-                let inner = closed.map_or(body.as_str(), |end| &body[..end]).to_owned();
-                if quote == '"' {
-                    inner.replace("\\n", "\n").replace("\\r", "\r")
-                } else {
-                    inner
-                }
-            } else {
-                raw.split(" #")
-                    .next()
-                    .unwrap_or_default()
-                    .split('#')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned()
-            };
+        let value = if quote == Some('"') {
+            value.replace("\\n", "\n").replace("\\r", "\r")
+        } else {
+            value.to_owned()
+        };
         if let Some(existing) = out.iter_mut().find(|(k, _)| k == key) {
             existing.1 = value;
         } else {
             out.push((key.to_owned(), value));
         }
     }
+    // `Object.keys` lists array-index keys first, in numeric order.
+    out.sort_by_key(|(k, _)| array_index(k).map_or((1, 0), |i| (0, i)));
     out
 }
 
-/// dotenv-expand: `${NAME}`, `${NAME:-default}` and `$NAME`, from the process environment
-/// first, then from the file itself; `\$` stays a literal `$`.
-fn expand(
-    parsed: &[(String, String)],
-    process: &std::collections::HashMap<String, String>,
-) -> Vec<(String, String)> {
-    let mut done: Vec<(String, String)> = Vec::new();
+/// `String.prototype.trim`'s whitespace (the ASCII and Unicode spaces, line terminators, BOM).
+fn js_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// The key as a JavaScript array index (`"0"`, `"17"`; not `"01"`).
+fn array_index(key: &str) -> Option<u32> {
+    let n: u32 = key.parse().ok()?;
+    (n != u32::MAX && n.to_string() == key).then_some(n)
+}
+
+/// dotenv's `populate` (keys already in the environment are not overridden), then
+/// dotenv-expand 10's `expand`, which interpolates every file key's *current* environment value
+/// and writes the results back, also over variables that were set before. Returns the keys that
+/// were not set before.
+fn populate_and_expand(
+    mut parsed: Vec<(String, String)>,
+    env: &mut std::collections::HashMap<String, String>,
+) -> Vec<String> {
+    let mut set = Vec::new();
+    for (key, value) in &parsed {
+        if !env.contains_key(key) {
+            env.insert(key.clone(), value.clone());
+            set.push(key.clone());
+        }
+    }
+    for i in 0..parsed.len() {
+        let value = env
+            .get(&parsed[i].0)
+            .cloned()
+            .unwrap_or_else(|| parsed[i].1.clone());
+        let expanded = interpolate(value, env, &parsed).replace("\\$", "$");
+        parsed[i].1 = expanded;
+    }
     for (key, value) in parsed {
-        let lookup = |name: &str| -> Option<String> {
-            process
-                .get(name)
-                .cloned()
-                .or_else(|| done.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
-                .or_else(|| {
-                    parsed
-                        .iter()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.clone())
-                })
+        env.insert(key, value);
+    }
+    set
+}
+
+/// dotenv-expand's `_interpolate`: the right-most unescaped `$` group (`$NAME`, `${NAME}`,
+/// `${NAME:-default}`) is replaced (its *first* occurrence in the value, as `String.replace`
+/// does) by the environment's value, the default, the file's value or nothing, and again until
+/// no unescaped `$` starts a group. A value that keeps expanding into itself would overflow v3's
+/// stack; here it stops after a bound.
+fn interpolate(
+    mut value: String,
+    env: &std::collections::HashMap<String, String>,
+    parsed: &[(String, String)],
+) -> String {
+    static GROUP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\$\{?([A-Za-z0-9_]+)(?::-([^}\\]*))?\}?")
+            .expect("dotenv-expand's group expression compiles")
+    });
+    for _ in 0..10_000 {
+        let bytes = value.as_bytes();
+        let Some(last) = (0..bytes.len())
+            .rev()
+            .find(|&i| bytes[i] == b'$' && (i == 0 || bytes[i - 1] != b'\\'))
+        else {
+            return value;
         };
-        let mut out = String::new();
-        let chars: Vec<char> = value.chars().collect();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if c == '\\' && chars.get(i + 1) == Some(&'$') {
+        // The right-most group starts at `last`: nothing after it is an unescaped `$`.
+        let Some(found) = GROUP
+            .captures(&value[last..])
+            .filter(|c| c.get(0).is_some_and(|m| m.start() == 0))
+        else {
+            return value;
+        };
+        let group = found[0].to_owned();
+        let name = &found[1];
+        let truthy = |v: Option<&String>| v.filter(|v| !v.is_empty()).cloned();
+        let replacement = truthy(env.get(name))
+            .or_else(|| {
+                found
+                    .get(2)
+                    .map(|m| m.as_str().to_owned())
+                    .filter(|d| !d.is_empty())
+            })
+            .or_else(|| truthy(parsed.iter().find(|(k, _)| k == name).map(|(_, v)| v)))
+            .unwrap_or_default();
+        value = js_replace_first(&value, &group, &replacement);
+    }
+    value
+}
+
+/// `String.prototype.replace(pattern, replacement)` with a string pattern: the first occurrence,
+/// and the replacement's `$$`, `$&`, `` $` `` and `$'` patterns.
+fn js_replace_first(value: &str, pattern: &str, replacement: &str) -> String {
+    let Some(at) = value.find(pattern) else {
+        return value.to_owned();
+    };
+    let (before, after) = (&value[..at], &value[at + pattern.len()..]);
+    let mut out = String::from(before);
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some('$') => out.push('$'),
+            Some('&') => out.push_str(pattern),
+            Some('`') => out.push_str(before),
+            Some('\'') => out.push_str(after),
+            _ => {
                 out.push('$');
-                i += 2;
-            } else if c == '$' && chars.get(i + 1) == Some(&'{') {
-                let end = chars[i..].iter().position(|&c| c == '}').map(|p| p + i);
-                let Some(end) = end else {
-                    out.extend(&chars[i..]);
-                    break;
-                };
-                let inner: String = chars[i + 2..end].iter().collect();
-                let (name, default) = inner
-                    .split_once(":-")
-                    .map_or((inner.as_str(), ""), |(n, d)| (n, d));
-                out.push_str(&lookup(name).unwrap_or_else(|| default.to_owned()));
-                i = end + 1;
-            } else if c == '$'
-                && chars
-                    .get(i + 1)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-            {
-                let start = i + 1;
-                let mut end = start;
-                while end < chars.len() && (chars[end].is_ascii_alphanumeric() || chars[end] == '_')
-                {
-                    end += 1;
-                }
-                let name: String = chars[start..end].iter().collect();
-                out.push_str(&lookup(&name).unwrap_or_default());
-                i = end;
-            } else {
-                out.push(c);
-                i += 1;
+                continue;
             }
         }
-        done.push((key.clone(), out));
+        chars.next();
     }
-    done
+    out.push_str(after);
+    out
 }
 
 #[cfg(test)]
@@ -196,6 +220,61 @@ mod tests {
                 ("C".into(), "x\ny".into()),
                 ("D".into(), "$A".into()),
                 ("E".into(), "e".into()),
+            ]
+        );
+    }
+
+    fn expanded(text: &str, env: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut env: std::collections::HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let parsed = parse(text);
+        populate_and_expand(parsed.clone(), &mut env);
+        parsed
+            .into_iter()
+            .map(|(k, _)| {
+                let v = env[&k].clone();
+                (k, v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dotenv_expand_stops_a_group_at_the_first_non_word_character() {
+        // `${self:custom.c}`: the group is `${self`, replaced by nothing.
+        assert_eq!(
+            expanded("V=x-${self:custom.c}\n", &[]),
+            vec![("V".into(), "x-:custom.c}".into())]
+        );
+    }
+
+    #[test]
+    fn dotenv_expand_defaults_escapes_and_file_values() {
+        let got = expanded(
+            "A=1\nB=${A}-$A-${MISSING:-dflt}-\\$A\nC=$PRESET\nPRESET=p${A}\n",
+            &[("PRESET", "from-env-$A")],
+        );
+        assert_eq!(
+            got,
+            vec![
+                ("A".into(), "1".into()),
+                ("B".into(), "1-1-dflt-$A".into()),
+                // The environment wins over the file, and what it gives is expanded again.
+                ("C".into(), "from-env-1".into()),
+                ("PRESET".into(), "from-env-1".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn dotenv_quotes_span_lines_and_index_keys_come_first() {
+        assert_eq!(
+            parse("B='multi\nline' # c\n2=two\nA=\"q\\nq\"\n"),
+            vec![
+                ("2".into(), "two".into()),
+                ("B".into(), "multi\nline".into()),
+                ("A".into(), "q\nq".into()),
             ]
         );
     }

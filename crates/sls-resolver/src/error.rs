@@ -45,6 +45,18 @@ pub enum ErrorCode {
     DashboardVariableSourcesMisuse,
     DotenvConflict,
     ConfigurationShape,
+    ProviderNameMissing,
+    ProviderMissing,
+    ServiceObjectNotation,
+    ServiceNameMissing,
+    InvalidFrameworkVersion,
+    FrameworkVersionMismatch,
+    LegacyMergeInvalidInput,
+    NonObjectFunctionsConfiguration,
+    NonObjectFunctionConfiguration,
+    InvalidNonSchemaCompliantConfiguration,
+    RejectedDeprecation,
+    UnsupportedResult,
 }
 
 impl ErrorCode {
@@ -65,6 +77,20 @@ impl ErrorCode {
             Self::DashboardVariableSourcesMisuse => "DASHBOARD_VARIABLE_SOURCES_MISUSE",
             Self::DotenvConflict => "DOTENV_ENV_VAR_RESOLUTION_CONFLICT",
             Self::ConfigurationShape => "INVALID_CONFIGURATION",
+            Self::ProviderNameMissing => "INVALID_CONFIGURATION_PROVIDER_NAME_MISSING",
+            Self::ProviderMissing => "PROVIDER_NAME_MISSING",
+            Self::ServiceObjectNotation => "SERVICE_OBJECT_NOTATION",
+            Self::ServiceNameMissing => "SERVICE_NAME_MISSING",
+            Self::InvalidFrameworkVersion => "INVALID_FRAMEWORK_VERSION",
+            Self::FrameworkVersionMismatch => "FRAMEWORK_VERSION_MISMATCH",
+            Self::LegacyMergeInvalidInput => "LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT",
+            Self::NonObjectFunctionsConfiguration => "NON_OBJECT_FUNCTIONS_CONFIGURATION",
+            Self::NonObjectFunctionConfiguration => "NON_OBJECT_FUNCTION_CONFIGURATION_ERROR",
+            Self::InvalidNonSchemaCompliantConfiguration => {
+                "INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"
+            }
+            Self::RejectedDeprecation => "REJECTED_DEPRECATION",
+            Self::UnsupportedResult => "UNSUPPORTED_VARIABLE_RESOLUTION_RESULT",
         }
     }
 }

@@ -14,17 +14,19 @@ mod engine;
 mod error;
 pub mod hints;
 mod meta;
+mod service;
 mod source;
 mod trace;
 mod value;
 
+pub use service::FRAMEWORK_VERSION;
 pub use trace::{Dotenv, Lookup, LookupOutcome, Trace};
 pub use value::{get_path, js_get};
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use sls_value::{Map, Value};
+use sls_value::Value;
 
 pub use error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
 pub use source::{
@@ -35,7 +37,6 @@ pub use source::{
 
 use engine::Engine;
 use meta::{SourceMeta, ValueMeta, VarMeta, path_keys};
-use value::js_truthy;
 
 /// The inputs of one resolution.
 pub struct ResolveInput {
@@ -52,6 +53,11 @@ pub struct Resolved {
     pub config: Value,
     /// Variables left as written (`--allow-unresolved`), with their property paths.
     pub unresolved: Vec<Unresolved>,
+    /// What v3 writes on stderr without failing: `log.warning` texts, in order (without the
+    /// `Warning: ` prefix).
+    pub warnings: Vec<String>,
+    /// Codes of the deprecations v3 buffers for its summary line (`N deprecation(s) found`).
+    pub deprecations: Vec<String>,
 }
 
 /// A variable left as written because its source needs the network.
@@ -146,7 +152,14 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         engine.trace = Some(Vec::new());
     }
     let mut dotenv = None;
-    let result = run_phases(&mut engine, &config_name, instance_id, &mut dotenv);
+    let mut log = service::Log::default();
+    let result = run_phases(
+        &mut engine,
+        &config_name,
+        instance_id,
+        &mut dotenv,
+        &mut log,
+    );
     let mut trace = tracing.then(|| Trace {
         lookups: engine.trace.take().unwrap_or_default(),
         env: engine.env.env.clone(),
@@ -154,10 +167,22 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         config: Value::Null,
         unresolved: engine.meta.keys().map(|k| path_keys(k)).collect(),
     });
-    let result = result.map(|unresolved| {
-        let mut config = std::mem::replace(&mut engine.config, Value::Null);
-        restore_unresolved(&mut config, &engine.meta);
-        Resolved { config, unresolved }
+    let result = result.and_then(|unresolved| {
+        restore_unresolved(&mut engine.config, &engine.meta);
+        // 11. `serverless.run()`: merged arrays, function names, schema validation, `initialize`.
+        service::run(
+            &mut engine.config,
+            &engine.env.options,
+            &engine.env.env,
+            &mut log,
+        )
+        .map_err(Failure::single)?;
+        Ok(Resolved {
+            config: std::mem::replace(&mut engine.config, Value::Null),
+            unresolved,
+            warnings: std::mem::take(&mut log.warnings),
+            deprecations: std::mem::take(&mut log.deprecations),
+        })
     });
     if let Some(trace) = &mut trace {
         trace.config = match &result {
@@ -174,6 +199,7 @@ fn run_phases(
     config_name: &str,
     instance_id: Option<String>,
     dotenv: &mut Option<Dotenv>,
+    log: &mut service::Log,
 ) -> Result<Vec<Unresolved>, Failure> {
     let phase = Phase { config_name };
 
@@ -181,6 +207,10 @@ fn run_phases(
     phase.report(engine)?;
     phase.ensure(engine, &["disabledDeprecations"])?;
     phase.ensure(engine, &["deprecationNotificationMode"])?;
+    let mut provider_checked = is_resolved(engine, &["provider", "name"]);
+    if provider_checked {
+        service::provider_name(&engine.config).map_err(Failure::single)?;
+    }
 
     // 2-3. The properties that decide which command schema and which .env apply.
     let core: &[&[&str]] = &[
@@ -195,6 +225,10 @@ fn run_phases(
             Some(core),
         );
         phase.report(engine)?;
+        if !provider_checked && is_resolved(engine, &["provider", "name"]) {
+            service::provider_name(&engine.config).map_err(Failure::single)?;
+            provider_checked = true;
+        }
     }
     let fulfilled_early = set(&["env", "file", "self", "strToBool"]);
     let stage_and_dotenv: &[&[&str]] = &[&["provider", "stage"], &["useDotenv"]];
@@ -225,6 +259,9 @@ fn run_phases(
 
     // 5. Everything, with the sources known before plugins load.
     phase.ensure(engine, &["provider", "name"])?;
+    if !provider_checked {
+        service::provider_name(&engine.config).map_err(Failure::single)?;
+    }
     engine.run(registry(EARLY), fulfilled_early, None);
     phase.report(engine)?;
     for path in [
@@ -239,9 +276,9 @@ fn run_phases(
         phase.ensure(engine, path)?;
     }
 
-    // 6. Framework initialisation writes its defaults; schema validation moves `null`s last.
-    apply_defaults(engine).map_err(Failure::single)?;
-    move_null_values_last(&mut engine.config);
+    // 6. `serverless.init()`: the service is loaded and checked, the plugins write defaults.
+    let options = engine.env.options.clone();
+    service::init(&mut engine.config, config_name, &options, log).map_err(Failure::single)?;
 
     // 7-8. Plugins are loaded: `opt` is final, `sls:instanceId` and `param` exist.
     engine.env.instance_id = instance_id;
@@ -361,152 +398,6 @@ fn related(key: &str, target: &str) -> bool {
 fn is_resolved(engine: &Engine, path: &[&str]) -> bool {
     let target = path.join("\0");
     !engine.meta.keys().any(|k| related(k, &target))
-}
-
-/// The framework's own writes during `serverless.init()`, in v3's order.
-fn apply_defaults(engine: &mut Engine) -> Result<(), ResolveError> {
-    let options = engine.env.options.clone();
-    let option = |name: &str| options.get(name).filter(|v| js_truthy(v)).cloned();
-    let Value::Object(root) = &mut engine.config else {
-        return Ok(());
-    };
-    if let Some(Value::Object(provider)) = root.get_mut("provider") {
-        if provider.get("stage").is_none_or(|v| *v == Value::Null) {
-            provider.insert("stage".into(), Value::String("dev".into()));
-        }
-    }
-    if let Some(service) = root.get("service") {
-        if matches!(service, Value::Object(_)) {
-            return Err(ResolveError::new(
-                ErrorCode::ConfigurationShape,
-                "Object notation for \"service\" property is not supported. Set \"service\" property directly with service name.",
-            ));
-        }
-    }
-    for key in ["resources", "functions"] {
-        if let Some(Value::Array(items)) = root.get(key) {
-            let mut merged = Value::Object(Map::new());
-            for item in items {
-                match item {
-                    Value::Null => {}
-                    Value::Object(_) | Value::Array(_) => deep_merge(&mut merged, item),
-                    other => {
-                        return Err(ResolveError::new(
-                            ErrorCode::ConfigurationShape,
-                            format!(
-                                "Non-object value specified in {key} array: {}",
-                                sls_value::js_to_string(other).unwrap_or_default()
-                            ),
-                        ));
-                    }
-                }
-            }
-            root.insert(key.into(), merged);
-        }
-    }
-    let service_name = root
-        .get("service")
-        .and_then(sls_value::js_to_string)
-        .unwrap_or_else(|| "undefined".into());
-    let provider_stage = get_path(&Value::Object(root.clone()), &["provider", "stage"])
-        .and_then(sls_value::js_to_string);
-    let stage = option("stage")
-        .and_then(|s| sls_value::js_to_string(&s))
-        .or(provider_stage)
-        .unwrap_or_else(|| "undefined".into());
-    if let Some(Value::Object(functions)) = root.get_mut("functions") {
-        functions.retain(|_, f| *f != Value::Null);
-        for (name, function) in functions.iter_mut() {
-            let Value::Object(function) = function else {
-                return Err(ResolveError::new(
-                    ErrorCode::ConfigurationShape,
-                    format!(
-                        "Unexpected \"{name}\" function configuration: Expected object received {}",
-                        sls_value::to_json_compact(function)
-                    ),
-                ));
-            };
-            if !function.get("events").is_some_and(js_truthy) {
-                function.insert("events".into(), Value::Array(Vec::new()));
-            }
-            if !function.get("name").is_some_and(js_truthy) {
-                function.insert(
-                    "name".into(),
-                    Value::String(format!("{service_name}-{stage}-{name}")),
-                );
-            }
-        }
-    }
-    if let Some(Value::Object(provider)) = root.get_mut("provider") {
-        let region = option("region")
-            .or_else(|| provider.get("region").filter(|v| js_truthy(v)).cloned())
-            .unwrap_or_else(|| Value::String("us-east-1".into()));
-        provider.insert("region".into(), region);
-        let is_aws = provider.get("name") == Some(&Value::String("aws".into()));
-        if is_aws
-            && provider
-                .get("versionFunctions")
-                .is_none_or(|v| *v == Value::Null)
-        {
-            provider.insert("versionFunctions".into(), Value::Bool(true));
-        }
-    }
-    Ok(())
-}
-
-/// lodash `_.merge` for JSON values: objects and arrays merged key by key, other values replace.
-fn deep_merge(target: &mut Value, source: &Value) {
-    match (target, source) {
-        (Value::Object(t), Value::Object(s)) => {
-            for (k, v) in s {
-                match t.get_mut(k) {
-                    Some(existing)
-                        if matches!(existing, Value::Object(_) | Value::Array(_))
-                            && matches!(v, Value::Object(_) | Value::Array(_)) =>
-                    {
-                        deep_merge(existing, v);
-                    }
-                    Some(_) if *v == Value::Null => {}
-                    _ => {
-                        t.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (Value::Array(t), Value::Array(s)) => {
-            for (i, v) in s.iter().enumerate() {
-                if i < t.len() {
-                    deep_merge(&mut t[i], v);
-                } else {
-                    t.push(v.clone());
-                }
-            }
-        }
-        (target, source) => *target = source.clone(),
-    }
-}
-
-/// v3's schema validation removes `null` values and puts them back, so they move to the end of
-/// their object (arrays keep their order).
-pub fn move_null_values_last(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            let nulls: Vec<String> = map
-                .iter()
-                .filter(|(_, v)| **v == Value::Null)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for v in map.values_mut() {
-                move_null_values_last(v);
-            }
-            for key in nulls {
-                map.shift_remove(&key);
-                map.insert(key, Value::Null);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(move_null_values_last),
-        _ => {}
-    }
 }
 
 /// Step 10: variables left unresolved. Remote ones are kept (with `--allow-unresolved`);

@@ -493,6 +493,18 @@ impl Source for FileSource {
             }
         };
         let text = String::from_utf8_lossy(&bytes).into_owned();
+        let address = address.filter(|a| !a.is_empty());
+        if matches!(extension.as_str(), ".yml" | ".yaml") && sls_yaml::has_no_document(&text) {
+            // js-yaml gives `undefined`, which v3's result check rejects (fallbacks notwithstanding);
+            // with an address it is `null`, i.e. not found.
+            if address.is_some() {
+                return Ok(SourceOutput::found(Value::Null));
+            }
+            return Err(SourceError::Failed {
+                code: ErrorCode::UnsupportedResult,
+                message: "Source \"file\" returned not supported result: \"undefined\"".into(),
+            });
+        }
         let node = match extension.as_str() {
             ".yml" | ".yaml" => sls_yaml::load_yaml(&text).map_err(|err| {
                 SourceError::failed(format!("Cannot parse \"{display}\": {}", err.message))
@@ -511,7 +523,7 @@ impl Source for FileSource {
             _ => return text_output(text, address.as_deref(), cx),
         };
         let content = node.to_value();
-        let Some(address) = address.filter(|a| !a.is_empty()) else {
+        let Some(address) = address else {
             return Ok(SourceOutput {
                 origin: Some(Rc::new(Origin {
                     file: file_path,

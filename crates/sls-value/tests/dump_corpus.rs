@@ -45,6 +45,11 @@ fn emitters_agree_with_js_yaml_and_json_stringify() {
         "{} of {} disagree:\n{}",
         failures.len(),
         cases.len() * 2,
-        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -73,6 +73,15 @@ pub fn load_yaml(text: &str) -> Result<Node, LoadError> {
     compose::load(text)
 }
 
+/// Whether js-yaml finds no document at all in `text` (its `load` returns `undefined`, not
+/// `null`): the text is empty, or after a leading BOM holds only spaces and at most one final
+/// line break. Any other text without content (a comment, two line breaks, `---`) is one
+/// document whose value is `null`.
+pub fn has_no_document(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    matches!(text.trim_start_matches(' '), "" | "\n" | "\r")
+}
+
 /// Parses JSON text with `JSON.parse` semantics (RFC 8259, numbers as `f64`, duplicate keys:
 /// last value wins at the first key's position), keeping a span on every node.
 ///
@@ -81,4 +90,19 @@ pub fn load_yaml(text: &str) -> Result<Node, LoadError> {
 /// character, or [`LoadErrorKind::TooDeep`] beyond 1,000 nested arrays/objects.
 pub fn load_json(text: &str) -> Result<Node, LoadError> {
     json::parse(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_no_document;
+
+    #[test]
+    fn no_document_only_for_blank_text_with_at_most_one_line_break() {
+        for text in ["", "\n", "\r", " ", "   \n", "\u{feff}", "\u{feff}\n"] {
+            assert!(has_no_document(text), "{text:?}");
+        }
+        for text in ["\n\n", "\r\n", "#", "# c\n", "---", "~", " \n\n", "\t"] {
+            assert!(!has_no_document(text), "{text:?}");
+        }
+    }
 }

@@ -106,7 +106,7 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Policy, Failure> {
             "here",
             None,
         )
-        .as_usage()
+        .into_usage()
     })?;
     let mut reader = Reader {
         file,
@@ -153,7 +153,7 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Policy, Failure> {
         rendered,
         ..reader.errors.remove(0)
     }
-    .as_usage())
+    .into_usage())
 }
 
 /// Walks the policy tree, collecting every error.
