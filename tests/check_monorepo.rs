@@ -1,17 +1,15 @@
 //! `sls-resolve check` on the fixture monorepo (fixtures/check/monorepo): snapshots of the text,
 //! JSON and GitHub outputs, exit codes, the shadowing environment, policy flags and usage errors.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::Run;
+
 fn monorepo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/check/monorepo")
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 /// Runs `check` in the monorepo with a clean environment: `HOME` is the fixture's `home/`, plus
@@ -43,22 +41,7 @@ fn check(args: &[&str], extra_env: &[(&str, &str)]) -> Run {
 }
 
 fn snapshot(name: &str, run: &Run) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots/check");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| {
-        insta::assert_snapshot!(
-            name,
-            format!(
-                "exit: {}\n--- stdout\n{}--- stderr\n{}",
-                run.code, run.stdout, run.stderr
-            )
-        );
-    });
-}
-
-fn json(run: &Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("json: {e}\n{}", run.stdout))
+    support::snapshot("check", name, run);
 }
 
 fn result<'a>(doc: &'a serde_json::Value, service: &str, stage: &str) -> &'a serde_json::Value {
@@ -93,7 +76,7 @@ fn text_matrix_and_diagnostics() {
 fn json_has_every_service_and_stage_with_findings() {
     let run = check(&["--format", "json"], &[]);
     assert_eq!(run.code, 1);
-    let doc = json(&run);
+    let doc = run.json();
     let pairs: Vec<(String, String)> = doc["results"]
         .as_array()
         .expect("results")
@@ -169,7 +152,7 @@ fn a_shadowing_environment_is_reported() {
         &["--format", "json", "--stage", "prod", "services/api"],
         &[("AWS_PROFILE", "api-dev")],
     );
-    let doc = json(&run);
+    let doc = run.json();
     let api = result(&doc, "api", "prod");
     assert_eq!(api["credentials"]["profile"], "api-dev");
     assert_eq!(api["credentials"]["selected_by"], "AWS_PROFILE");

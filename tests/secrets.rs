@@ -3,8 +3,12 @@
 //! (both engines, success and failure paths) and no planted value may appear in stdout or
 //! stderr, while the masked form (`****************` + last 4) does.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
+
+use support::TempDir;
 
 /// Values that must never be printed. Access key ids are masked too, as `aws configure list`
 /// does.
@@ -32,8 +36,8 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write");
 }
 
-fn setup() -> tempdir::Dir {
-    let root = tempdir::Dir::new("secrets");
+fn setup() -> TempDir {
+    let root = TempDir::new("secrets");
     let home = root.path().join("home");
     write(
         &home.join(".aws/credentials"),
@@ -56,34 +60,6 @@ fn setup() -> tempdir::Dir {
         "AWS_DEV_SECRET_ACCESS_KEY=plantedDotenvSecretValue001\nAWS_DEV_ACCESS_KEY_ID=AKIAPLANTEDSTAGEKEY1\n",
     );
     root
-}
-
-/// A small self-cleaning temporary directory (no extra dependency).
-mod tempdir {
-    use std::path::{Path, PathBuf};
-
-    pub struct Dir(PathBuf);
-
-    impl Dir {
-        pub fn new(tag: &str) -> Self {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos());
-            let p = std::env::temp_dir()
-                .join(format!("sls-resolve-{tag}-{}-{nanos}", std::process::id()));
-            std::fs::create_dir_all(&p).expect("temp dir");
-            Dir(p)
-        }
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 fn run(root: &Path, args: &[&str], env: &[(&str, &str)]) -> String {

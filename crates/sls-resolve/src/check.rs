@@ -194,7 +194,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
         }
         CheckFormat::Github => github(&rows),
     };
-    Ok((out, if failed { EXIT_CONFIG } else { 0 }))
+    let alias = report::AwsDirAlias::new(
+        &sls_aws::Env::new(env.iter().map(|(k, v)| (k.clone(), v.as_str()))),
+        args.aws_dir.as_deref(),
+    );
+    Ok((alias.apply(out), if failed { EXIT_CONFIG } else { 0 }))
 }
 
 /// Checks every service on worker threads; the results keep the order of `configs`.

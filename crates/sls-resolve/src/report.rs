@@ -150,6 +150,9 @@ pub(crate) struct Report {
     pub other: Option<Decision>,
     pub warnings: Vec<Finding>,
     pub errors: Vec<Finding>,
+    /// False when v3 would stop at resolution errors before it looks at credentials; then
+    /// `decision` describes nothing a deploy would do and is not shown.
+    pub evaluated: bool,
 }
 
 impl Report {
@@ -175,13 +178,7 @@ pub(crate) fn read_aws_files(
     aws_dir: Option<&Path>,
 ) -> Result<FileContents, Failure> {
     let mut out = FileContents::new();
-    let homes: Vec<String> = [
-        sls_aws::locate::v2_home_dir(env),
-        env.text("HOME").map(str::to_string),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let homes = homes(env);
     for engine in engines {
         for req in sls_aws::locate::files_needed(*engine, env) {
             if out.contains_key(&req.path) {
@@ -200,6 +197,49 @@ pub(crate) fn read_aws_files(
         }
     }
     Ok(out)
+}
+
+/// The home directories the engines may compute `~/.aws` from.
+fn homes(env: &Env) -> Vec<String> {
+    [
+        sls_aws::locate::v2_home_dir(env),
+        env.text("HOME").map(str::to_string),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// With `--aws-dir DIR`, the engines still name files by the path v3 would compute
+/// (`<home>/.aws/config`); this maps those names to DIR in what the user reads.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AwsDirAlias(Vec<(String, String)>);
+
+impl AwsDirAlias {
+    pub(crate) fn new(env: &Env, aws_dir: Option<&Path>) -> Self {
+        let Some(dir) = aws_dir else {
+            return AwsDirAlias::default();
+        };
+        let to = dir.display().to_string().trim_end_matches('/').to_string();
+        let pairs = homes(env)
+            .iter()
+            .map(|home| (sls_aws::posix_join(&[home, ".aws"]), to.clone()))
+            .filter(|(from, to)| from != to && !needs_json_escape(from) && !needs_json_escape(to))
+            .collect();
+        AwsDirAlias(pairs)
+    }
+
+    /// `text` (plain or JSON) with `<home>/.aws/` replaced by `DIR/`.
+    pub(crate) fn apply(&self, mut text: String) -> String {
+        for (from, to) in &self.0 {
+            text = text.replace(&format!("{from}/"), &format!("{to}/"));
+        }
+        text
+    }
+}
+
+fn needs_json_escape(s: &str) -> bool {
+    s.chars().any(|c| c == '"' || c == '\\' || c.is_control())
 }
 
 fn read_one(path: &Path) -> Result<Option<String>, Failure> {
@@ -252,11 +292,18 @@ pub(crate) fn build(
         AwsEngine::Sdk => AwsEngine::V3,
     };
     let other = sls_aws::decide(other_engine, &input);
-    let mut warnings: Vec<Finding> = decision
-        .warnings
-        .iter()
-        .map(Finding::from_warning)
-        .collect();
+    // v3 stops at resolution errors before it looks at credentials: nothing the engines say
+    // applies then.
+    let blocked = view.failure.is_some() && matches!(view.profile, ProfileValue::Unresolved(_));
+    let mut warnings: Vec<Finding> = if blocked {
+        Vec::new()
+    } else {
+        decision
+            .warnings
+            .iter()
+            .map(Finding::from_warning)
+            .collect()
+    };
     let mut errors: Vec<Finding> = Vec::new();
 
     for e in &view.errors {
@@ -277,7 +324,6 @@ pub(crate) fn build(
             span: None,
         });
     }
-    let blocked = view.failure.is_some() && matches!(view.profile, ProfileValue::Unresolved(_));
     if blocked {
         warnings.push(Finding {
             code: "credentials-not-evaluated".into(),
@@ -355,7 +401,7 @@ pub(crate) fn build(
     if let Some(w) = decision.winner.as_ref() {
         explicit_unsupported(w, &decision, &mut warnings);
     }
-    if let Some(msg) = engines_disagree(&decision, &other) {
+    if let Some(msg) = engines_disagree(&decision, &other).filter(|_| !blocked) {
         warnings.push(Finding {
             code: "engines-disagree".into(),
             message: msg,
@@ -370,9 +416,10 @@ pub(crate) fn build(
     Report {
         view,
         decision,
-        other: Some(other),
+        other: (!blocked).then_some(other),
         warnings,
         errors,
+        evaluated: !blocked,
     }
 }
 
@@ -418,7 +465,15 @@ fn engines_disagree(d: &Decision, other: &Decision) -> Option<String> {
         AwsEngine::V3 => "serverless v3",
         AwsEngine::Sdk => "osls 4 / serverless v4",
     };
-    (a != b || d.outcome != other.outcome).then(|| {
+    let differ = match (d.outcome, other.outcome) {
+        // Both abort: they agree when they abort for the same reason, whoever would have won.
+        (Outcome::Error, Outcome::Error) => {
+            d.errors.first().map(ToString::to_string)
+                != other.errors.first().map(ToString::to_string)
+        }
+        (x, y) => x != y || a != b,
+    };
+    differ.then(|| {
         let outcome = |x: &Decision, s: &str| match (x.outcome, x.errors.first()) {
             (Outcome::Error, Some(e)) => format!("fails ({e})"),
             _ => format!("would use {s}"),
@@ -439,8 +494,10 @@ impl Report {
     pub fn to_json(&self) -> Json {
         let v = &self.view;
         let d = &self.decision;
-        let w = d.winner.as_ref();
+        let w = d.winner.as_ref().filter(|_| self.evaluated);
+        let shown = |c: &Candidate| self.evaluated && !matches!(c.status, Status::NotSet);
         let credentials = json!({
+            "evaluated": self.evaluated,
             "source": w.map(|w| serde_json::to_value(w.source).unwrap_or(Json::Null)),
             "profile": w.and_then(|w| w.profile.clone()),
             "env_prefix": w.and_then(|w| w.env_prefix.clone()),
@@ -452,9 +509,19 @@ impl Report {
         let shadowed: Vec<Json> = d
             .candidates
             .iter()
-            .filter(|c| !matches!(c.status, Status::Won | Status::NotSet))
+            .filter(|c| shown(c) && c.status != Status::Won)
             .map(candidate_json)
             .collect();
+        let candidates: Vec<Json> = if self.evaluated {
+            d.candidates.iter().map(candidate_json).collect()
+        } else {
+            Vec::new()
+        };
+        let side_effects = if self.evaluated {
+            serde_json::to_value(&d.side_effects).unwrap_or(Json::Null)
+        } else {
+            json!([])
+        };
         json!({
             "schema_version": 1,
             "engine": d.engine,
@@ -472,7 +539,7 @@ impl Report {
             "provider_profile_chain": v.profile_chain,
             "dotenv": v.dotenv.as_ref().map(|d| json!({"file": d.file, "set": d.set})),
             "credentials": credentials,
-            "candidates": d.candidates.iter().map(candidate_json).collect::<Vec<_>>(),
+            "candidates": candidates,
             "other_engine": self.other.as_ref().map(|o| json!({
                 "engine": o.engine,
                 "outcome": o.outcome,
@@ -482,7 +549,7 @@ impl Report {
                 "errors": o.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
             })),
             "shadowed": shadowed,
-            "side_effects": d.side_effects,
+            "side_effects": side_effects,
             "files": d.files,
             "warnings": self.warnings.iter().map(Finding::json).collect::<Vec<_>>(),
             "errors": self.errors.iter().map(Finding::json).collect::<Vec<_>>(),
@@ -578,7 +645,9 @@ impl Report {
         }
         out.push('\n');
         out.push_str(&format!("credentials  ({})\n", engine_name(d.engine)));
-        if let Some(w) = &d.winner {
+        if !self.evaluated {
+            out.push_str("  not evaluated: v3 stops at the resolution errors first\n");
+        } else if let Some(w) = &d.winner {
             out.push_str(&format!(
                 "  winner     {}, selected by {}\n",
                 winner_summary(d),
@@ -591,7 +660,7 @@ impl Report {
         let listed: Vec<&Candidate> = d
             .candidates
             .iter()
-            .filter(|c| !matches!(c.status, Status::Won | Status::NotSet))
+            .filter(|c| self.evaluated && !matches!(c.status, Status::Won | Status::NotSet))
             .collect();
         if !listed.is_empty() {
             out.push_str("  shadowed\n");
@@ -611,7 +680,7 @@ impl Report {
                 ));
             }
         }
-        if !d.side_effects.is_empty() {
+        if self.evaluated && !d.side_effects.is_empty() {
             out.push_str("  side effects\n");
             for e in &d.side_effects {
                 out.push_str(&format!("    {}\n", side_effect_text(e)));
@@ -846,5 +915,6 @@ pub(crate) fn run(args: &ReportArgs) -> Result<(String, u8), Failure> {
             s
         }
     };
-    Ok((text, report.exit_code()))
+    let alias = AwsDirAlias::new(&aws_env(&report.view), args.aws_dir.as_deref());
+    Ok((alias.apply(text), report.exit_code()))
 }

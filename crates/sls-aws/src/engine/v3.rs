@@ -470,7 +470,7 @@ pub fn decide(input: &Input<'_>) -> Decision {
         warnings: Vec::new(),
         files: file_uses(&world),
     };
-    file_warnings(&world, &mut decision.warnings);
+    file_warnings(&world, &requested_profiles(input), &mut decision.warnings);
     if let Some(err) = sdk_load_error(&world) {
         decision.errors.push(err);
         return decision;
@@ -820,8 +820,36 @@ fn file_uses(world: &World<'_>) -> Vec<FileUse> {
     out
 }
 
-/// Warnings about the files themselves, as v3 reads them.
-fn file_warnings(world: &World<'_>, out: &mut Vec<Warning>) {
+/// The profile names some slot asks for (the candidates of steps 1 to 7, before validity);
+/// the default slot only when no explicit slot names one.
+fn requested_profiles(input: &Input<'_>) -> Vec<String> {
+    let env = input.env;
+    let stage_var = format!("{}_PROFILE", input.stage_prefix());
+    let mut out: Vec<String> = [
+        input.aws_profile,
+        env.truthy_text(&stage_var),
+        env.truthy_text("AWS_PROFILE"),
+        input.provider_profile,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| !p.is_empty())
+    .map(str::to_string)
+    .collect();
+    // The default slot matters only when no explicit slot names a profile.
+    if out.is_empty() {
+        out.push(
+            env.truthy_text("AWS_DEFAULT_PROFILE")
+                .unwrap_or("default")
+                .to_string(),
+        );
+    }
+    out
+}
+
+/// Warnings about the files themselves, as v3 reads them; a config-only profile is worth a
+/// warning only when a slot asks for it (`requested`).
+fn file_warnings(world: &World<'_>, requested: &[String], out: &mut Vec<Warning>) {
     for (role, path, file) in &world.parsed {
         let Ok(file) = file else { continue };
         let is_config = *role == FileRole::V3Config;
@@ -899,7 +927,7 @@ fn file_warnings(world: &World<'_>, out: &mut Vec<Warning>) {
             if let (Ok(config), Ok(main)) = (config, &world.main) {
                 if let Ok(profiles) = ini_v2::config_profiles(config) {
                     for (name, p) in profiles {
-                        if !main.contains_key(&name) {
+                        if !main.contains_key(&name) && requested.contains(&name) {
                             out.push(Warning {
                                 code: "config-profile-needs-sdk-load-config",
                                 message: format!(
