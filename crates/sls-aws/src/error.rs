@@ -140,6 +140,20 @@ pub enum AwsError {
         span: Option<SourceSpan>,
     },
 
+    /// osls 4 needs a cached SSO token for an SSO profile and has none (`aws sso login` was
+    /// never run, or its cache is elsewhere): it stops and asks for an interactive login.
+    #[error(
+        "AWS SSO login requires an interactive terminal. Run `aws sso login` for this profile, or re-run this command in an interactive terminal."
+    )]
+    #[diagnostic(code(AWS_SSO_LOGIN_UNAVAILABLE), help("{help}"))]
+    SsoLoginUnavailable {
+        profile: String,
+        help: String,
+        location: Option<Location>,
+        #[label("SSO profile")]
+        span: Option<SourceSpan>,
+    },
+
     /// A line the SDK-specification reader rejects.
     #[error("{}", kind.message())]
     #[diagnostic(code(aws_ini_syntax))]
@@ -180,6 +194,7 @@ impl AwsError {
             AwsError::CredentialsNotFound { .. } => "AWS_CREDENTIALS_NOT_FOUND",
             AwsError::SdkLoad { .. } => "AWS_SDK_LOAD_ERROR",
             AwsError::SdkCredentials { .. } => "AWS_SDK_CREDENTIALS_ERROR",
+            AwsError::SsoLoginUnavailable { .. } => "AWS_SSO_LOGIN_UNAVAILABLE",
             AwsError::IniSyntax { .. } => "aws-ini-syntax",
             AwsError::V2ProtoSection { .. } => "aws-v2-proto-section",
             AwsError::V2RedefineProperty { .. } => "aws-v2-redefine-property",
@@ -191,7 +206,8 @@ impl AwsError {
         match self {
             AwsError::UnrecognizedProfile { location, .. }
             | AwsError::SdkLoad { location, .. }
-            | AwsError::SdkCredentials { location, .. } => location.as_ref(),
+            | AwsError::SdkCredentials { location, .. }
+            | AwsError::SsoLoginUnavailable { location, .. } => location.as_ref(),
             AwsError::IniSyntax { location, .. }
             | AwsError::V2ProtoSection { location, .. }
             | AwsError::V2RedefineProperty { location, .. } => Some(location),
@@ -227,7 +243,8 @@ impl Serialize for AwsError {
                 st.serialize_field("profile", profile)?;
                 st.serialize_field("reason", reason)?;
             }
-            AwsError::SdkCredentials { profile, .. } => {
+            AwsError::SdkCredentials { profile, .. }
+            | AwsError::SsoLoginUnavailable { profile, .. } => {
                 st.serialize_field("profile", profile)?;
                 st.skip_field("reason")?;
             }

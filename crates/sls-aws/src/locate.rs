@@ -213,6 +213,19 @@ pub fn spec_locations(env: &Env) -> SpecLocations {
     }
 }
 
+/// The SSO token cache of a start URL (legacy `sso_*` profiles) or an `sso-session` name:
+/// `<home>/.aws/sso/cache/<sha1 hex>.json`, as both SDKs name it. Returns the file stem.
+pub fn sso_cache_key(start_url_or_session: &str) -> String {
+    sha1_smol::Sha1::from(start_url_or_session.as_bytes())
+        .digest()
+        .to_string()
+}
+
+/// The folder both SDKs read SSO tokens from, `<home>/.aws/sso/cache`.
+pub fn sso_cache_dir(env: &Env) -> Option<String> {
+    env.text("HOME").map(|h| posix_join(&[h, ".aws/sso/cache"]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +301,14 @@ mod tests {
                 role: FileRole::V3Credentials,
                 path: "/c".into()
             }]
+        );
+    }
+
+    #[test]
+    fn sso_cache_key_is_the_sha1_of_the_start_url() {
+        assert_eq!(
+            sso_cache_key("https://fixture.awsapps.com/start"),
+            "c83e2706c2a608c995b8cb4e1237c2105057afa5"
         );
     }
 }

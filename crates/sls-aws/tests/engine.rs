@@ -57,6 +57,7 @@ impl Case {
             provider_profile: self.provider_profile,
             aws_profile: self.aws_profile,
             files: &self.files,
+            sso_cache: None,
         };
         decide(engine, &input)
     }
@@ -423,7 +424,8 @@ fn no_files_and_no_env_means_no_credentials() {
     let w = d.winner.as_ref().expect("default chain");
     assert_eq!(
         (w.selected_by.as_str(), w.env_prefix.as_deref()),
-        ("EnvironmentCredentials(AMAZON)", Some("AMAZON"))
+        ("EnvironmentCredentials(AMAZON)", None),
+        "env_prefix names serverless's prefixes only (fixture amazon-env-keys-default-chain)"
     );
 }
 
@@ -470,4 +472,38 @@ fn secrets_never_reach_the_decision() {
         text.contains("****************0002"),
         "masked like aws configure list"
     );
+}
+
+#[test]
+fn sso_profiles_need_a_cached_token() {
+    let config = "[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = R\n";
+    let key = sls_aws::locate::sso_cache_key("https://x.awsapps.com/start");
+    let empty = std::collections::BTreeSet::new();
+    let cached: std::collections::BTreeSet<String> = [key].into_iter().collect();
+    let env = Env::new([
+        ("HOME".to_string(), "/h"),
+        ("AWS_PROFILE".to_string(), "sso"),
+    ]);
+    let files: sls_aws::FileContents = [
+        ("/h/.aws/config".to_string(), Some(config.to_string())),
+        ("/h/.aws/credentials".to_string(), None),
+    ]
+    .into_iter()
+    .collect();
+    let decide_with = |cache| {
+        let input = Input {
+            env: &env,
+            stage: "dev",
+            provider_profile: None,
+            aws_profile: None,
+            files: &files,
+            sso_cache: Some(cache),
+        };
+        decide(Engine::Sdk, &input)
+    };
+    let d = decide_with(&empty);
+    assert_eq!(error_codes(&d), ["AWS_SSO_LOGIN_UNAVAILABLE"]);
+    let d = decide_with(&cached);
+    assert_eq!(error_codes(&d), Vec::<&str>::new());
+    assert_eq!(winner_profile(&d), Some("sso"));
 }

@@ -37,6 +37,9 @@ pub(crate) struct CheckArgs {
     /// AWS profile the deploy will pass (v3: `--aws-profile`)
     #[arg(long = "aws-profile")]
     aws_profile: Option<String>,
+    /// The deploy passes `--use-local-credentials` (no Dashboard provider credentials)
+    #[arg(long)]
+    use_local_credentials: bool,
     /// Parameter `key=value`, repeatable (v3: `--param`)
     #[arg(long = "param", value_name = "KEY=VALUE")]
     param: Vec<String>,
@@ -171,6 +174,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
             region: args.region.clone(),
             aws_profile: args.aws_profile.clone(),
             params: args.param.clone(),
+            use_local_credentials: args.use_local_credentials,
         },
         engine: args.engine.into(),
         aws_dir: args.aws_dir.as_deref(),
@@ -290,7 +294,8 @@ fn check_service(path: &Path, job: &Job<'_>) -> Result<Vec<Row>, Failure> {
         );
         let env = report::aws_env(&view);
         let files = report::read_aws_files(&[job.engine], &env, job.aws_dir)?;
-        let report = report::build(view, job.engine, &options, &files);
+        let sso_cache = report::read_sso_cache(&env, job.aws_dir);
+        let report = report::build(view, job.engine, &options, &files, &sso_cache);
         rows.push(row(&report, &stage, &config, job, &files));
     }
     Ok(rows)

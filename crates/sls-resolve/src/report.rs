@@ -6,7 +6,7 @@
 //! schema (docs/report.md) and [`Report::render_text`] the five-second read. `check` builds the
 //! same report for every service and stage.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -32,6 +32,10 @@ pub(crate) struct ReportArgs {
     /// AWS profile to use with the command (v3: `--aws-profile`)
     #[arg(long = "aws-profile")]
     pub aws_profile: Option<String>,
+    /// Ignore Serverless Dashboard provider credentials, as `serverless deploy
+    /// --use-local-credentials` does
+    #[arg(long)]
+    pub use_local_credentials: bool,
     /// Parameter `key=value`, repeatable (v3: `--param`)
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub param: Vec<String>,
@@ -199,6 +203,28 @@ pub(crate) fn read_aws_files(
     Ok(out)
 }
 
+/// The names of the cached SSO tokens (`<home>/.aws/sso/cache/*.json`, or `DIR/sso/cache`
+/// with `--aws-dir`), without their extension. The tokens themselves are never read.
+pub(crate) fn read_sso_cache(env: &Env, aws_dir: Option<&Path>) -> BTreeSet<String> {
+    let dir = match aws_dir {
+        Some(dir) => dir.join("sso/cache"),
+        None => match env.text("HOME") {
+            Some(home) => Path::new(home).join(".aws/sso/cache"),
+            None => return BTreeSet::new(),
+        },
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return BTreeSet::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect()
+}
+
 /// The home directories the engines may compute `~/.aws` from.
 fn homes(env: &Env) -> Vec<String> {
     [
@@ -273,6 +299,7 @@ pub(crate) fn build(
     engine: AwsEngine,
     options: &Options,
     files: &FileContents,
+    sso_cache: &BTreeSet<String>,
 ) -> Report {
     let env = aws_env(&view);
     let provider_profile = match &view.profile {
@@ -285,6 +312,7 @@ pub(crate) fn build(
         provider_profile: provider_profile.as_deref(),
         aws_profile: options.aws_profile.as_deref(),
         files,
+        sso_cache: Some(sso_cache),
     };
     let decision = sls_aws::decide(engine, &input);
     let other_engine = match engine {
@@ -373,7 +401,7 @@ pub(crate) fn build(
         });
     }
     if let Some((org, app)) = &view.dashboard {
-        if engine == AwsEngine::V3 {
+        if engine == AwsEngine::V3 && !options.use_local_credentials {
             warnings.push(Finding {
                 code: "dashboard-may-override".into(),
                 message: format!(
@@ -884,6 +912,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<(String, u8), Failure> {
         region: args.region.clone(),
         aws_profile: args.aws_profile.clone(),
         params: args.param.clone(),
+        use_local_credentials: args.use_local_credentials,
     };
     let env: HashMap<String, String> = std::env::vars().collect();
     let view = service::view(
@@ -899,7 +928,8 @@ pub(crate) fn run(args: &ReportArgs) -> Result<(String, u8), Failure> {
         args.aws_dir.as_deref(),
     )
     .map_err(Failure::into_usage)?;
-    let report = build(view, engine, &options, &files);
+    let sso_cache = read_sso_cache(&aws_env(&view), args.aws_dir.as_deref());
+    let report = build(view, engine, &options, &files, &sso_cache);
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();

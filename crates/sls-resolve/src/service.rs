@@ -24,6 +24,8 @@ pub(crate) struct Options {
     pub region: Option<String>,
     pub aws_profile: Option<String>,
     pub params: Vec<String>,
+    /// `--use-local-credentials`: the Dashboard provider does not replace local credentials.
+    pub use_local_credentials: bool,
 }
 
 impl Options {
@@ -40,6 +42,9 @@ impl Options {
             Value::Array(self.params.iter().cloned().map(Value::String).collect())
         };
         map.insert("param".into(), params);
+        if self.use_local_credentials {
+            map.insert("use-local-credentials".into(), Value::Bool(true));
+        }
         map
     }
 }

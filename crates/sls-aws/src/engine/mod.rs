@@ -17,6 +17,7 @@ use crate::locate::{Engine, FileContents};
 use crate::secret::Secret;
 use crate::span::Location;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// What the engines need to know.
 #[derive(Debug, Clone, Copy)]
@@ -31,12 +32,27 @@ pub struct Input<'a> {
     pub aws_profile: Option<&'a str>,
     /// The texts of the files [`crate::locate::files_needed`] asked for.
     pub files: &'a FileContents,
+    /// The file stems in `<home>/.aws/sso/cache` (see [`crate::locate::sso_cache_key`]);
+    /// `None` when nobody looked, and then every SSO token counts as present. Only names: a
+    /// token file holds an access token and is never read.
+    pub sso_cache: Option<&'a BTreeSet<String>>,
 }
 
 impl Input<'_> {
     /// `AWS_<STAGE>`, with JavaScript's `toUpperCase()`.
     pub fn stage_prefix(&self) -> String {
         format!("AWS_{}", js_to_upper(self.stage))
+    }
+
+    /// Whether the SDKs would find an SSO token for this session name (`sso_session`) or, for
+    /// a legacy profile, start URL.
+    pub fn sso_token_present(&self, session: Option<&str>, start_url: Option<&str>) -> bool {
+        let Some(cache) = self.sso_cache else {
+            return true;
+        };
+        session
+            .or(start_url)
+            .is_some_and(|k| cache.contains(&crate::locate::sso_cache_key(k)))
     }
 }
 

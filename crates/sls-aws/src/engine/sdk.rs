@@ -76,7 +76,7 @@ fn from_profile(world: &World<'_>, name: &str) -> (ProfileInfo, Option<AwsError>
     let location = defined_at.first().cloned();
     let resolved = chain::resolve(set, name);
     let error = match &resolved {
-        Ok(chain) => chain_error(name, chain, location.clone()),
+        Ok(chain) => chain_error(world.input, name, chain, location.clone()),
         Err(e) => Some(map_error(name, e, location.clone())),
     };
     (
@@ -86,10 +86,34 @@ fn from_profile(world: &World<'_>, name: &str) -> (ProfileInfo, Option<AwsError>
 }
 
 fn chain_error(
+    input: &Input<'_>,
     name: &str,
     chain: &Chain,
     location: Option<crate::span::Location>,
 ) -> Option<AwsError> {
+    if let Base::Sso {
+        profile,
+        session,
+        start_url,
+        ..
+    } = &chain.base
+    {
+        if !input.sso_token_present(session.as_deref(), start_url.as_deref()) {
+            let key = session
+                .as_deref()
+                .or(start_url.as_deref())
+                .unwrap_or_default();
+            return Some(AwsError::SsoLoginUnavailable {
+                profile: profile.clone(),
+                help: format!(
+                    "no cached SSO token (~/.aws/sso/cache/{}.json): run `aws sso login --profile {profile}` first",
+                    crate::locate::sso_cache_key(key)
+                ),
+                span: location.as_ref().map(|l| l.span.source_span()),
+                location,
+            });
+        }
+    }
     if let Base::CredentialSource { source, profile } = &chain.base {
         if !["EcsContainer", "Ec2InstanceMetadata", "Environment"].contains(&source.as_str()) {
             return Some(AwsError::SdkCredentials {

@@ -994,10 +994,12 @@ fn default_chain(world: &World<'_>, decision: &mut Decision) {
                     .get(&format!("{prefix}_SESSION_TOKEN"))
                     .map(Value::to_secret),
             };
+            // `env_prefix` names serverless's own prefixes (`AWS`, `AWS_<STAGE>`); the
+            // provider name and the credentials carry the SDK's.
             return win(
                 &format!("EnvironmentCredentials({prefix})"),
                 None,
-                Some(prefix.to_string()),
+                None,
                 creds,
             );
         }
@@ -1024,7 +1026,17 @@ fn default_chain(world: &World<'_>, decision: &mut Decision) {
             .iter()
             .all(|k| p.truthy(k))
         };
-        if sso_ok {
+        // SsoCredentials fails without a cached token, and the chain moves on.
+        let token = if p.truthy("sso_session") {
+            world
+                .input
+                .sso_token_present(p.truthy_text("sso_session"), None)
+        } else {
+            world
+                .input
+                .sso_token_present(None, p.truthy_text("sso_start_url"))
+        };
+        if sso_ok && token {
             decision
                 .side_effects
                 .push(SideEffect::SsoGetRoleCredentials {
