@@ -233,9 +233,32 @@ pub(crate) fn locate(root: &Node, text: &str, site: &VariableSite) -> Option<(us
             if let Some(at) = raw.find(variable) {
                 return Some((span.0 + at, span.0 + at + variable.len()));
             }
+            // Block scalars and escaped strings: follow the value through the written text.
+            if let Some((from, to)) = align(raw, value, start, end) {
+                return Some((span.0 + from, span.0 + to));
+            }
         }
     }
     Some(span)
+}
+
+/// Where bytes `start..end` of a scalar's value were written in its raw text, when the value
+/// is the raw text with some characters left out (indentation, quotes, line folding): each
+/// value character is matched with the next equal raw character, a folded line break with a
+/// raw one. `None` when the value does not follow the text that way.
+fn align(raw: &str, value: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let mut raw_chars = raw.char_indices().peekable();
+    let mut from = None;
+    for (at, c) in value.char_indices() {
+        let (pos, _) = raw_chars.find(|&(_, r)| r == c || (c == ' ' && r == '\n'))?;
+        if at == start {
+            from = Some(pos);
+        }
+        if at + c.len_utf8() == end {
+            return Some((from?, pos + c.len_utf8()));
+        }
+    }
+    None
 }
 
 fn child<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
@@ -256,4 +279,30 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::align;
+
+    #[test]
+    fn align_follows_a_literal_block_scalar() {
+        let raw = "|-\n    ${self:custom.nope,\n    'fb'}";
+        let value = "${self:custom.nope,\n'fb'}";
+        let (from, to) = align(raw, value, 0, value.len()).unwrap();
+        assert_eq!(&raw[from..to], "${self:custom.nope,\n    'fb'}");
+    }
+
+    #[test]
+    fn align_follows_a_folded_line_break() {
+        let raw = ">\n  a ${x:y}\n  ${z:w}";
+        let value = "a ${x:y} ${z:w}\n";
+        let (from, to) = align(raw, value, 9, 15).unwrap();
+        assert_eq!(&raw[from..to], "${z:w}");
+    }
+
+    #[test]
+    fn align_gives_up_when_the_value_was_not_written_so() {
+        assert_eq!(align("\"\\u0041\"", "A", 0, 1), None);
+    }
 }

@@ -161,7 +161,7 @@ pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
                 .with_help(help)
                 .at(Some(VariableSite {
                     path: path.to_vec(),
-                    range: Some((err.offset, err.offset.saturating_add(1).min(text.len()))),
+                    range: Some(enclosing_variable(text, err.offset)),
                 }));
             Some(ValueMeta {
                 value: Some(Value::String(text.to_owned())),
@@ -209,6 +209,65 @@ fn walk(value: &Value, path: &mut Vec<String>, out: &mut IndexMap<PathKey, Value
     }
 }
 
+/// The byte range of the innermost `${...}` that is still open at `offset` (to its matching `}`,
+/// or to the end of the string when it is never closed), so a syntax error's label covers the
+/// whole variable rather than one character. Outside any variable: the character at `offset`.
+fn enclosing_variable(text: &str, offset: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let offset = offset.min(text.len());
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < offset {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                open.push(i);
+                i += 1;
+            }
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let start = match open.pop() {
+        Some(start) => start,
+        None if text
+            .get(offset..)
+            .is_some_and(|rest| rest.starts_with("${")) =>
+        {
+            offset
+        }
+        None => {
+            let width = text
+                .get(offset..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(0, char::len_utf8);
+            return (offset, offset + width);
+        }
+    };
+    let mut depth = 0usize;
+    let mut j = start;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'$' if bytes.get(j + 1) == Some(&b'{') => {
+                depth += 1;
+                j += 1;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (start, j + 1);
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    (start, text.len())
+}
+
 /// A hint for the commonest syntax slip: `${self.custom.x}` written for `${self:custom.x}`.
 fn syntax_help(text: &str, err: &sls_syntax::SyntaxError) -> Option<String> {
     const SOURCES: &[&str] = &[
@@ -224,4 +283,35 @@ fn syntax_help(text: &str, err: &sls_syntax::SyntaxError) -> Option<String> {
     Some(format!(
         "`{written}` is not a variable: a source is followed by `:`; did you mean `{fixed}`? (`{name}` then the address)"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enclosing_variable;
+
+    #[test]
+    fn syntax_error_label_covers_the_inner_variable() {
+        let text = "${self:custom.myProfile.${self.custom.myStage}}";
+        // v3 reports `Invalid variable type at index 26`: inside the inner `${...}`.
+        assert_eq!(enclosing_variable(text, 26), (24, 46));
+    }
+
+    #[test]
+    fn unterminated_variable_runs_to_the_end() {
+        assert_eq!(enclosing_variable("a ${self:x", 2), (2, 10));
+        assert_eq!(enclosing_variable("${a:${b:c}", 4), (0, 10));
+    }
+
+    #[test]
+    fn closed_variables_before_the_error_are_skipped() {
+        let text = "${a:b} ${c:${d:e} f g}";
+        assert_eq!(enclosing_variable(text, 18), (7, 22));
+    }
+
+    #[test]
+    fn outside_any_variable_is_one_character() {
+        assert_eq!(enclosing_variable("abc", 1), (1, 2));
+        assert_eq!(enclosing_variable("é", 0), (0, 2));
+        assert_eq!(enclosing_variable("abc", 3), (3, 3));
+    }
 }
