@@ -194,7 +194,30 @@ fn yaml_map(out: &mut String, map: &crate::Map, indent: usize) {
             pad(out, indent);
         }
         first = false;
-        yaml_string(out, key, indent, true);
+        let mut dumped = String::new();
+        yaml_string(&mut dumped, key, indent, true);
+        // js-yaml writes a key longer than 1024 UTF-16 units as an explicit pair (`? key`, then
+        // `: value` on the next line, collections starting on that line).
+        if dumped.encode_utf16().count() > 1024 {
+            out.push_str("? ");
+            out.push_str(&dumped);
+            out.push('\n');
+            pad(out, indent);
+            out.push(':');
+            match value {
+                Value::Object(map) if !map.is_empty() => {
+                    out.push(' ');
+                    yaml_map(out, map, indent + 2);
+                }
+                Value::Array(items) if !items.is_empty() => {
+                    out.push(' ');
+                    yaml_seq(out, items, indent + 2);
+                }
+                scalar => yaml_child(out, scalar, indent),
+            }
+            continue;
+        }
+        out.push_str(&dumped);
         out.push(':');
         yaml_child(out, value, indent);
     }
@@ -350,48 +373,117 @@ fn deprecated_base60(s: &str) -> bool {
         && fraction.is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit() || b == b'_'))
 }
 
+/// js-yaml's implicit `int` or `float` resolver accepts `s` (`resolveYamlInteger`,
+/// `resolveYamlFloat`): what the dumper must quote so the string reads back as a string.
 fn looks_numeric(s: &str) -> bool {
+    yaml_int(s) || yaml_float(s)
+}
+
+/// `resolveYamlInteger`: an optional sign, then `0`, `0b…`, `0x…`, `0o…` or decimal digits, and
+/// the value finite (`parseInt` of a very long digit run is `Infinity`, which does not count).
+fn yaml_int(s: &str) -> bool {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
     if body.is_empty() {
         return false;
     }
-    if let Some(rest) = body.strip_prefix("0x") {
-        return !rest.is_empty() && rest.chars().all(|c| c.is_ascii_hexdigit());
+    if body == "0" {
+        return true;
     }
-    if let Some(rest) = body.strip_prefix("0o") {
-        return !rest.is_empty() && rest.chars().all(|c| ('0'..='7').contains(&c));
-    }
-    if let Some(rest) = body.strip_prefix("0b") {
-        return !rest.is_empty() && rest.chars().all(|c| c == '0' || c == '1');
-    }
-    let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
+    let (digits, radix) = match body.as_bytes() {
+        [b'0', b'b', rest @ ..] => (rest, 2),
+        [b'0', b'x', rest @ ..] => (rest, 16),
+        [b'0', b'o', rest @ ..] => (rest, 8),
+        _ => (body.as_bytes(), 10),
     };
-    let mut parts = mantissa.splitn(2, '.');
-    let int = parts.next().unwrap_or_default();
-    let frac = parts.next();
-    let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
-    let mantissa_ok = match frac {
-        None => !int.is_empty() && digits(int),
-        Some(f) => digits(int) && digits(f) && !(int.is_empty() && f.is_empty()),
-    };
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    mantissa_ok && exponent_ok
+    if digits.is_empty() {
+        return false;
+    }
+    let mut value = 0.0_f64;
+    for &b in digits {
+        let Some(d) = char::from(b).to_digit(radix) else {
+            return false;
+        };
+        value = value * f64::from(radix) + f64::from(d);
+    }
+    value.is_finite()
 }
 
+/// `resolveYamlFloat`: `YAML_FLOAT_PATTERN`
+/// (`[-+]?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?`, `\.[0-9]+([eE][-+]?[0-9]+)?`,
+/// `[-+]?\.(inf|Inf|INF)`, `\.(nan|NaN|NAN)`), and a finite value unless it is one of the
+/// special forms.
+fn yaml_float(s: &str) -> bool {
+    let special = {
+        let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+        matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(s, ".nan" | ".NaN" | ".NAN")
+    };
+    if special {
+        return true;
+    }
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    let mantissa_ok = if let Some(fraction) = mantissa.strip_prefix('.') {
+        digits(fraction)
+    } else {
+        let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+        match unsigned.split_once('.') {
+            Some((int, fraction)) => digits(int) && (fraction.is_empty() || digits(fraction)),
+            None => digits(unsigned),
+        }
+    };
+    mantissa_ok && exponent_ok && s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// js-yaml's `resolveYamlTimestamp`: `YAML_DATE_REGEXP` (`YYYY-MM-DD`) or
+/// `YAML_TIMESTAMP_REGEXP` (`YYYY-M-D`, `T`/`t`/blanks, `H:MM:SS`, `.fraction`, blanks and
+/// `Z` or `±H[:MM]`), both anchored at the end.
 fn looks_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 8
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && s[5..]
-            .split(['-', 'T', 't', ' ', ':', '.', 'Z', '+'])
-            .next()
-            .is_some_and(|m| (1..=2).contains(&m.len()) && m.chars().all(|c| c.is_ascii_digit()))
+    fn take_digits<'a>(s: &'a str, min: usize, max: usize) -> Option<&'a str> {
+        let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+        (n >= min).then(|| &s[n..])
+    }
+    fn date(s: &str, min: usize) -> Option<&str> {
+        let s = take_digits(s, 4, 4)?;
+        let s = take_digits(s.strip_prefix('-')?, min, 2)?;
+        take_digits(s.strip_prefix('-')?, min, 2)
+    }
+    if date(s, 2).is_some_and(str::is_empty) {
+        return true;
+    }
+    let timestamp = || -> Option<()> {
+        let s = date(s, 1)?;
+        let s = match s.strip_prefix(['T', 't']) {
+            Some(rest) => rest,
+            None => {
+                let rest = s.trim_start_matches([' ', '\t']);
+                (rest.len() < s.len()).then_some(rest)?
+            }
+        };
+        let s = take_digits(s, 1, 2)?;
+        let s = take_digits(s.strip_prefix(':')?, 2, 2)?;
+        let mut s = take_digits(s.strip_prefix(':')?, 2, 2)?;
+        if let Some(rest) = s.strip_prefix('.') {
+            s = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+        if s.is_empty() {
+            return Some(());
+        }
+        let s = s.trim_start_matches([' ', '\t']);
+        if s == "Z" {
+            return Some(());
+        }
+        let s = take_digits(s.strip_prefix(['-', '+'])?, 1, 2)?;
+        let s = match s.strip_prefix(':') {
+            Some(rest) => take_digits(rest, 2, 2)?,
+            None => s,
+        };
+        s.is_empty().then_some(())
+    };
+    timestamp().is_some()
 }
 
 /// js-yaml's `foldLine`: break at spaces so lines stay within `width`.
@@ -569,6 +661,54 @@ mod tests {
         assert_eq!(yaml_number(1e21), "1e+21");
         assert_eq!(yaml_number(1.5e21), "1.5e+21");
         assert_eq!(yaml_number(1e-7), "1.e-7");
+    }
+
+    /// Regression: strings that merely start like a date or a number were quoted; js-yaml quotes
+    /// only what its anchored `timestamp`, `int` and `float` resolvers accept (outputs recorded
+    /// from js-yaml's `dump`).
+    #[test]
+    fn yaml_quotes_only_what_js_yaml_resolves_as_timestamp_or_number() {
+        let s = |t: &str| to_yaml(&Value::String(t.into()));
+        for (text, dumped) in [
+            ("2024-01-01", "'2024-01-01'\n"),
+            ("2024-01-01x", "2024-01-01x\n"),
+            ("2024-1-1", "2024-1-1\n"),
+            ("2024-1-1 1:00:00", "'2024-1-1 1:00:00'\n"),
+            ("2024-01-01T10:00", "2024-01-01T10:00\n"),
+            ("2024-01-01T10:00:00Zx", "2024-01-01T10:00:00Zx\n"),
+            ("2024-01-01T10:00:00 Z", "'2024-01-01T10:00:00 Z'\n"),
+            (
+                "2024-01-01t10:00:00.5+01:00",
+                "'2024-01-01t10:00:00.5+01:00'\n",
+            ),
+            ("+.5", "+.5\n"),
+            (".5", "'.5'\n"),
+            ("1e400", "1e400\n"),
+            ("0x", "0x\n"),
+            ("0b2", "0b2\n"),
+            ("1.", "'1.'\n"),
+            ("+1.e3", "'+1.e3'\n"),
+            ("1_000", "1_000\n"),
+        ] {
+            assert_eq!(s(text), dumped, "{text:?}");
+        }
+    }
+
+    /// Regression: js-yaml writes a key longer than 1024 characters as an explicit pair.
+    #[test]
+    fn yaml_long_keys_are_explicit_pairs() {
+        let key = "k".repeat(1030);
+        let mut inner = crate::Map::new();
+        inner.insert("x".into(), Value::Number(1.0));
+        let mut map = crate::Map::new();
+        map.insert(key.clone(), Value::Object(inner));
+        map.insert("k".repeat(1024), Value::Number(2.0));
+        let mut root = crate::Map::new();
+        root.insert("a".into(), Value::Object(map));
+        assert_eq!(
+            to_yaml(&Value::Object(root)),
+            format!("a:\n  ? {key}\n  : x: 1\n  {}: 2\n", "k".repeat(1024))
+        );
     }
 
     #[test]
