@@ -35,6 +35,12 @@ pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<Pat
     };
     if let Some(file) = explicit {
         check_supported(&file)?;
+        if file.is_dir() {
+            return Err(Failure::usage(format!(
+                "`{}` is a directory, not a configuration file",
+                file.display()
+            )));
+        }
         if !file.is_file() {
             return Err(Failure::usage(format!(
                 "cannot read `{}`: no such file",
@@ -83,11 +89,22 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The extensions v3 accepts for `--config` (`resolve-configuration-path.js`), in its order.
+const EXTENSIONS: &[&str] = &["yml", "yaml", "json", "js", "mjs", "cjs", "ts"];
+
+/// v3 refuses a `--config` whose extension it cannot load (before looking at the disk); we
+/// also refuse the scripted ones, which would need running code.
 fn check_supported(file: &Path) -> Result<(), Failure> {
     let ext = file
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default();
+    if !EXTENSIONS.contains(&ext) {
+        return Err(Failure::usage(format!(
+            "`{}` is not a configuration file: the extension must be one of yml, yaml, json (v3 also loads js, mjs, cjs, ts)",
+            file.display()
+        )));
+    }
     if matches!(ext, "js" | "mjs" | "cjs" | "ts") {
         return Err(Failure::usage(format!(
             "`{}` is a JavaScript/TypeScript configuration; sls-resolve reads YAML and JSON configurations only (running code is not offline-safe)",

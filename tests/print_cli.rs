@@ -1,0 +1,204 @@
+//! `sls-resolve print` behaviour that `serverless print` has no counterpart for, so no
+//! `oracle.json` can record it: the FILE/DIR argument, refusing scripted configurations from
+//! every entry point, and `--allow-unresolved`.
+
+mod support;
+
+use support::{TempDir, sls_resolve};
+
+const BASE: &str = "service: svc\nprovider:\n  name: aws\n";
+
+/// A service folder `svc/` holding a config that includes a file relative to itself.
+fn service(root: &TempDir) {
+    root.write(
+        "svc/serverless.yml",
+        &format!("{BASE}custom:\n  inc: ${{file(./inc.yml):k}}\n"),
+    );
+    root.write("svc/inc.yml", "k: from-svc\n");
+    root.write(
+        "svc/serverless.yaml",
+        &format!("{BASE}custom:\n  inc: yaml\n"),
+    );
+}
+
+#[test]
+fn directory_argument_finds_the_config_and_resolves_files_against_it() {
+    let root = TempDir::new("print-cli-dir");
+    service(&root);
+    let run = sls_resolve(
+        root.path(),
+        None,
+        &["print", "svc", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["custom"]["inc"], "from-svc");
+}
+
+#[test]
+fn file_argument_selects_that_file() {
+    let root = TempDir::new("print-cli-file");
+    service(&root);
+    let run = sls_resolve(
+        root.path(),
+        None,
+        &["print", "svc/serverless.yaml", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["custom"]["inc"], "yaml");
+}
+
+#[test]
+fn missing_file_argument_is_an_io_error() {
+    let root = TempDir::new("print-cli-missing");
+    let run = sls_resolve(root.path(), None, &["print", "nope.yml"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn scripted_configurations_are_refused_from_every_entry_point() {
+    let root = TempDir::new("print-cli-scripted");
+    for ext in ["js", "mjs", "cjs", "ts"] {
+        let dir = format!("only-{ext}");
+        root.write(
+            &format!("{dir}/serverless.{ext}"),
+            "module.exports = { service: 'svc', provider: { name: 'aws' } };\n",
+        );
+        let config = format!("{dir}/serverless.{ext}");
+        for args in [
+            vec!["print", dir.as_str()],
+            vec!["print", config.as_str()],
+            vec!["print", "-c", config.as_str()],
+        ] {
+            let run = sls_resolve(root.path(), None, &args, &[]);
+            assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+            assert!(run.stdout.is_empty(), "{args:?}");
+            assert!(
+                run.stderr.contains(&format!("serverless.{ext}")),
+                "{args:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unsupported_config_extensions_are_a_usage_error() {
+    let root = TempDir::new("print-cli-ext");
+    root.write("svc.txt", BASE);
+    for args in [["print", "-c", "svc.txt"], ["print", "--config", "svc.txt"]] {
+        let run = sls_resolve(root.path(), None, &args, &[]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn unknown_options_are_a_usage_error() {
+    let root = TempDir::new("print-cli-unknown");
+    root.write("serverless.yml", BASE);
+    for args in [
+        vec!["print", "--foo", "bar"],
+        vec!["print", "--format", "xml"],
+        vec!["print", "--transform", "values"],
+    ] {
+        let run = sls_resolve(root.path(), None, &args, &[]);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}");
+    }
+}
+
+const REMOTE: &str = "custom:
+  ssm: ${ssm:/app/key}
+  cf: prefix-${cf:stack.Output}
+  s3: ${s3:bucket/key}
+  account: ${aws:accountId}
+  local: ${self:service}
+";
+
+#[test]
+fn remote_sources_fail_offline_naming_each_variable() {
+    let root = TempDir::new("print-cli-remote");
+    root.write("serverless.yml", &format!("{BASE}{REMOTE}"));
+    let run = sls_resolve(root.path(), None, &["print"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    for (path, variable) in [
+        ("custom.ssm", "${ssm:/app/key}"),
+        ("custom.cf", "${cf:stack.Output}"),
+        ("custom.s3", "${s3:bucket/key}"),
+        ("custom.account", "${aws:accountId}"),
+    ] {
+        assert!(
+            run.stderr.contains(&format!("\"{path}\"")),
+            "{path} not named:\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(variable),
+            "{variable} not shown:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn allow_unresolved_keeps_remote_variables_as_written_and_warns_for_each() {
+    let root = TempDir::new("print-cli-allow");
+    root.write("serverless.yml", &format!("{BASE}{REMOTE}"));
+    let run = sls_resolve(
+        root.path(),
+        None,
+        &["print", "--allow-unresolved", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let custom = &run.json()["custom"];
+    assert_eq!(custom["ssm"], "${ssm:/app/key}");
+    assert_eq!(custom["cf"], "prefix-${cf:stack.Output}");
+    assert_eq!(custom["s3"], "${s3:bucket/key}");
+    assert_eq!(custom["account"], "${aws:accountId}");
+    assert_eq!(custom["local"], "svc");
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 4, "{}", run.stderr);
+    for path in ["custom.ssm", "custom.cf", "custom.s3", "custom.account"] {
+        assert!(
+            warnings.iter().any(|w| w.contains(&format!("`{path}`"))),
+            "{path} not listed:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn allow_unresolved_does_not_rescue_unknown_sources() {
+    let root = TempDir::new("print-cli-unknown-source");
+    root.write(
+        "serverless.yml",
+        &format!("{BASE}custom:\n  a: ${{vault:secret, 'fallback'}}\n  b: ${{ssm:/x}}\n"),
+    );
+    let run = sls_resolve(root.path(), None, &["print", "--allow-unresolved"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("vault"), "{}", run.stderr);
+}
+
+#[test]
+fn path_not_found_exits_1_and_ok_exits_0() {
+    let root = TempDir::new("print-cli-exit");
+    root.write("serverless.yml", &format!("{BASE}custom:\n  a: 1\n"));
+    let ok = sls_resolve(
+        root.path(),
+        None,
+        &["print", "--path", "custom.a", "--format", "text"],
+        &[],
+    );
+    assert_eq!((ok.code, ok.stdout.as_str()), (0, "1\n"));
+    let missing = sls_resolve(root.path(), None, &["print", "--path", "custom.b"], &[]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.stdout.is_empty());
+}
