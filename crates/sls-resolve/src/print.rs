@@ -224,8 +224,22 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
             }
         }
         Format::Json => format!("{}\n", sls_value::to_json_pretty(&value)),
-        Format::Yaml => format!("{}\n", sls_value::to_yaml(&value)),
+        Format::Yaml => {
+            // v3 dumps `JSON.parse(JSON.stringify(value))`: `Infinity` and `NaN` become null.
+            json_round_trip(&mut value);
+            format!("{}\n", sls_value::to_yaml(&value))
+        }
     })
+}
+
+/// `JSON.parse(JSON.stringify(value))` on a resolved value: non-finite numbers become null.
+fn json_round_trip(value: &mut Value) {
+    match value {
+        Value::Number(n) if !n.is_finite() => *value = Value::Null,
+        Value::Array(items) => items.iter_mut().for_each(json_round_trip),
+        Value::Object(map) => map.values_mut().for_each(json_round_trip),
+        _ => {}
+    }
 }
 
 /// `Object.keys(value)`.

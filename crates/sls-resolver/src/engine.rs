@@ -385,6 +385,15 @@ impl Engine {
         }
         match result {
             Ok(mut output) => {
+                // v3 rejects a scalar the JSON round trip changes (`Infinity`, `NaN`).
+                if let Value::Number(n) = output.value {
+                    if !n.is_finite() {
+                        let shown = sls_value::js_number_to_string(n);
+                        let message =
+                            format!("Source \"{ty}\" returned not supported result: \"{shown}\"");
+                        return Err(wrap(path, &message, ErrorCode::UnsupportedResult));
+                    }
+                }
                 normalize_json(&mut output.value);
                 Ok(output)
             }

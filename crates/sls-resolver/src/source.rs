@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
 use sls_value::{Map, Value, js_to_string};
+use sls_yaml::NodeKind;
 
 use crate::error::{ErrorCode, SharedError};
 use crate::value::{get_path, js_get, js_truthy};
@@ -524,6 +525,9 @@ impl Source for FileSource {
         };
         let content = node.to_value();
         let Some(address) = address else {
+            if let Some(shown) = &node.not_json {
+                return Err(not_json_result(shown));
+            }
             return Ok(SourceOutput {
                 origin: Some(Rc::new(Origin {
                     file: file_path,
@@ -538,16 +542,30 @@ impl Source for FileSource {
         }
         let mut result = content;
         let mut at = Some(&node);
-        for key in address.split('.') {
+        let keys: Vec<&str> = address.split('.').collect();
+        for (i, key) in keys.iter().enumerate() {
+            // A `Date` or a non-finite number has no properties to walk into (its JSON form,
+            // a string or null, is not what v3 walks).
+            if at.is_some_and(|n| n.not_json.is_some() && !matches!(n.kind, NodeKind::Map(_))) {
+                return Ok(SourceOutput::found(Value::Null));
+            }
             if let Value::String(text) = &result {
                 result = cx.resolve_variables_in_string(&text.clone())?;
                 at = None;
             }
+            let child = at.and_then(|n| n.get_path(&[key]));
             match js_get(&result, key) {
                 Some(next) if *next != Value::Null => result = next.into_owned(),
-                _ => return Ok(SourceOutput::found(Value::Null)),
+                // `NaN` and `±Infinity` are null once round-tripped, but v3 sees the number.
+                _ => match child.and_then(|n| n.not_json.as_deref()) {
+                    Some(shown) if i + 1 == keys.len() => return Err(not_json_result(shown)),
+                    _ => return Ok(SourceOutput::found(Value::Null)),
+                },
             }
-            at = at.and_then(|n| n.get_path(&[key]));
+            at = child;
+        }
+        if let Some(shown) = at.and_then(|n| n.not_json.as_deref()) {
+            return Err(not_json_result(shown));
         }
         let origin = at.map(|node| {
             Rc::new(Origin {
@@ -560,6 +578,15 @@ impl Source for FileSource {
             origin,
             ..SourceOutput::found(result)
         })
+    }
+}
+
+/// v3's check that a source result survives the JSON round trip unchanged: a `Date`, `NaN`,
+/// `±Infinity` or byte array that an address lands on is rejected, fallbacks notwithstanding.
+fn not_json_result(shown: &str) -> SourceError {
+    SourceError::Failed {
+        code: ErrorCode::UnsupportedResult,
+        message: format!("Source \"file\" returned not supported result: \"{shown}\""),
     }
 }
 

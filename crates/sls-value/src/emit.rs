@@ -442,7 +442,7 @@ fn yaml_float(s: &str) -> bool {
 /// `YAML_TIMESTAMP_REGEXP` (`YYYY-M-D`, `T`/`t`/blanks, `H:MM:SS`, `.fraction`, blanks and
 /// `Z` or `±H[:MM]`), both anchored at the end.
 fn looks_timestamp(s: &str) -> bool {
-    fn take_digits<'a>(s: &'a str, min: usize, max: usize) -> Option<&'a str> {
+    fn take_digits(s: &str, min: usize, max: usize) -> Option<&str> {
         let n = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
         (n >= min).then(|| &s[n..])
     }

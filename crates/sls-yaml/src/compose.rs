@@ -265,6 +265,7 @@ impl<'a> Composer<'a> {
             None => Node {
                 kind: NodeKind::Null,
                 span: Span::empty(0),
+                not_json: None,
             },
         }
     }

@@ -53,6 +53,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
                     Some(Node {
                         kind: NodeKind::Seq(Vec::new()),
                         span: Span::new(start, p.at),
+                        not_json: None,
                     })
                 } else {
                     stack.push(Open::Array {
@@ -72,6 +73,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
                     Some(Node {
                         kind: NodeKind::Map(IndexMap::new()),
                         span: Span::new(start, p.at),
+                        not_json: None,
                     })
                 } else {
                     let key = p.key()?;
@@ -108,6 +110,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
                             done = Some(Node {
                                 kind: NodeKind::Seq(items),
                                 span,
+                                not_json: None,
                             });
                         }
                         _ => return Err(p.unexpected()),
@@ -143,6 +146,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
                             done = Some(Node {
                                 kind: NodeKind::Map(entries),
                                 span,
+                                not_json: None,
                             });
                         }
                         _ => return Err(p.unexpected()),
@@ -226,6 +230,7 @@ impl JsonParser<'_> {
         Ok(Node {
             kind,
             span: Span::new(start, self.at),
+            not_json: None,
         })
     }
 

@@ -28,6 +28,10 @@ impl Span {
 pub struct Node {
     pub kind: NodeKind,
     pub span: Span,
+    /// Set where js-yaml's value is not JSON (a `Date`, `NaN`, `±Infinity`, a byte array):
+    /// how Node's `util.inspect` shows it. `kind` holds the JSON round-tripped form; v3
+    /// rejects the original when a `file(...)` address lands on it.
+    pub not_json: Option<Box<str>>,
 }
 
 /// The value of a [`Node`], already in its JSON round-tripped form.

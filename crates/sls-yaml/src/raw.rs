@@ -106,6 +106,12 @@ impl Raw {
     /// strings and byte arrays become objects keyed by index.
     pub(crate) fn into_node(self) -> Node {
         let span = self.span;
+        let not_json = match &self.kind {
+            RawKind::Number(n) if !n.is_finite() => Some(crate::jsnum::to_js_string(*n).into()),
+            RawKind::Date(t) => Some(crate::date::to_iso_string(*t).into()),
+            RawKind::Binary(bytes) => Some(inspect_bytes(bytes).into()),
+            _ => None,
+        };
         let kind = match self.kind {
             RawKind::Null => NodeKind::Null,
             RawKind::Bool(b) => NodeKind::Bool(b),
@@ -121,6 +127,7 @@ impl Raw {
                         let value = Node {
                             kind: NodeKind::Number(f64::from(b)),
                             span,
+                            not_json: None,
                         };
                         (
                             i.to_string(),
@@ -148,8 +155,22 @@ impl Raw {
                     .collect(),
             ),
         };
-        Node { kind, span }
+        Node {
+            kind,
+            span,
+            not_json,
+        }
     }
+}
+
+/// Node's `util.inspect` of a `Uint8Array`, as v3 quotes it. Exact up to six bytes (one line);
+/// longer arrays are shown on one line too, where Node groups them in columns.
+fn inspect_bytes(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "Uint8Array(0) []".to_owned();
+    }
+    let items: Vec<String> = bytes.iter().map(u8::to_string).collect();
+    format!("Uint8Array({}) [ {} ]", bytes.len(), items.join(", "))
 }
 
 /// Whether `key` is an array index (a canonical decimal below 2^32 - 1), which JavaScript
