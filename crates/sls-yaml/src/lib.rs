@@ -38,6 +38,8 @@
 //!   content (`---a: 1`), anchor names ending in `:` (`&x: v`), a tab right after `?`;
 //! - saphyr enforces YAML's 1024-character limit on implicit keys and accepts an anchored
 //!   flow collection as a block mapping key (`&a [x]: v`), which js-yaml rejects;
+//! - [`Node::not_json`] quotes a byte array as Node's `util.inspect` does on one line; Node
+//!   lays arrays of more than six bytes out in columns, so v3's message differs there;
 //! - js-yaml's nesting depth is counted exactly for ordinary layouts (block mappings and
 //!   sequences, flow collections, values on the key's line or below); unusual layouts (an
 //!   explicit `?` key holding deep nesting) may hit the limit one level earlier or later.
