@@ -109,6 +109,11 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
         "TypeScript configurations are refused (exit 2): running them is not offline-safe",
     ),
     (
+        "param-cli-empty-equals-value",
+        Difference::Message,
+        "v3 crashes on the null `--param=` item with a TypeError and its stack trace; we name the invalid value",
+    ),
+    (
         "opt-unknown-cli-flag-rejected",
         Difference::Usage,
         "unknown options are a usage error (exit 2) with clap's message, as the issue asks",

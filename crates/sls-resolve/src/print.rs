@@ -26,9 +26,9 @@ pub(crate) struct PrintArgs {
     /// Parameter `key=value`, repeatable (v3: `--param`)
     #[arg(long = "param", value_name = "KEY=VALUE")]
     param: Vec<String>,
-    /// Path to the service configuration file
+    /// Path to the service configuration file (a string: v3 treats an empty `--config=` as absent)
     #[arg(short, long)]
-    config: Option<PathBuf>,
+    config: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     format: Format,
@@ -78,7 +78,12 @@ impl PrintArgs {
     /// in the order of v3's command schema (`print`'s own options, then the AWS service options,
     /// then the service and global ones: `filterSupportedOptions`).
     fn options(&self) -> Map {
-        let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
+        // v3's parser stores an empty `--name=` value as null (`value || null`).
+        let text = |v: &Option<String>| {
+            v.clone()
+                .filter(|v| !v.is_empty())
+                .map_or(Value::Null, Value::String)
+        };
         let mut map = Map::new();
         let format = match self.format {
             Format::Yaml => Value::Null,
@@ -97,17 +102,12 @@ impl PrintArgs {
         map.insert("app".into(), text(&self.app));
         map.insert("org".into(), text(&self.org));
         map.insert("use-local-credentials".into(), Value::Null);
-        map.insert(
-            "config".into(),
-            self.config
-                .as_ref()
-                .map_or(Value::Null, |c| Value::String(c.display().to_string())),
-        );
+        map.insert("config".into(), text(&self.config));
         map.insert("stage".into(), text(&self.stage));
         let params = if self.param.is_empty() {
             Value::Null
         } else {
-            Value::Array(self.param.iter().cloned().map(Value::String).collect())
+            Value::Array(self.param.iter().map(|p| text(&Some(p.clone()))).collect())
         };
         map.insert("param".into(), params);
         map.insert("help".into(), Value::Null);
@@ -133,7 +133,12 @@ pub(crate) fn run(args: &PrintArgs) -> Result<String, u8> {
 }
 
 fn execute(args: &PrintArgs) -> Result<String, Failure> {
-    let path = discover::locate(args.config.as_deref(), args.target.as_deref())?;
+    let config = args
+        .config
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(Path::new);
+    let path = discover::locate(config, args.target.as_deref())?;
     let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
     let (file, root) = discover::load(&path)?;
@@ -190,7 +195,7 @@ fn instance_id() -> String {
 /// `--path`, `--transform` and `--format`, with v3's messages.
 fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
     let mut value = config.clone();
-    if let Some(path) = &args.path {
+    if let Some(path) = args.path.as_ref().filter(|p| !p.is_empty()) {
         for step in path.split('.') {
             let next = sls_resolver::js_get(&value, step).map(std::borrow::Cow::into_owned);
             match next {
