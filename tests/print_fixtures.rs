@@ -114,6 +114,16 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
         "v3 crashes on the null `--param=` item with a TypeError and its stack trace; we name the invalid value",
     ),
     (
+        "circular-two-properties-reference-root",
+        Difference::Message,
+        "v3 fails here with memoizee's \"Circular invocation\" (a stack trace) and then an uncaught exception; we report each cycle",
+    ),
+    (
+        "circular-two-siblings-reference-parent",
+        Difference::Message,
+        "v3 fails here with memoizee's \"Circular invocation\" (a stack trace) and then an uncaught exception; we report each cycle",
+    ),
+    (
         "opt-unknown-cli-flag-rejected",
         Difference::Usage,
         "unknown options are a usage error (exit 2) with clap's message, as the issue asks",
@@ -206,6 +216,9 @@ const KNOWN_GAPS: &[&str] = &[
     "yaml-implicit-key-over-1024-chars",
     // clap reads `-sprod` as `-s prod`; v3's parser reads grouped flags and rejects them
     "opt-short-flags-grouped-error",
+    // v3 names the second of two properties reaching a common ancestor as a cycle among the
+    // two; the engine (crates/sls-resolver/src/engine.rs) reports it as referring to itself
+    "circular-root-and-parent-references",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
