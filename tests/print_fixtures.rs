@@ -124,6 +124,11 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
         "v3 fails here with memoizee's \"Circular invocation\" (a stack trace) and then an uncaught exception; we report each cycle",
     ),
     (
+        "circular-reference-through-self-referencing-property",
+        Difference::Message,
+        "v3 fails here with memoizee's \"Circular invocation\" (a stack trace) and then an uncaught exception; we report each cycle",
+    ),
+    (
         "opt-unknown-cli-flag-rejected",
         Difference::Usage,
         "unknown options are a usage error (exit 2) with clap's message, as the issue asks",
