@@ -146,22 +146,7 @@ pub(crate) fn resolution_failure(
 ) -> Failure {
     let mut rendered = String::new();
     for error in &failure.errors {
-        let included = error.site.as_ref().and_then(|site| {
-            failure
-                .origin_of(&site.path)
-                .map(|(o, rest)| (o, rest, site))
-        });
-        match included {
-            Some((origin, rest, site)) => {
-                let included_file = SourceFile::new(&origin.file, origin.text.clone());
-                let inner = VariableSite {
-                    path: rest.to_vec(),
-                    range: site.range,
-                };
-                rendered.push_str(&render_at(&included_file, &origin.node, &inner, error));
-            }
-            None => rendered.push_str(&render_error(file, root, error)),
-        }
+        rendered.push_str(&render_resolve_error(file, root, failure, error));
     }
     if failure.errors.len() > 1 {
         rendered.push_str(&format!(
@@ -170,10 +155,48 @@ pub(crate) fn resolution_failure(
             file.name
         ));
     }
+    if !failure.later.is_empty() {
+        rendered.push_str(&format!(
+            "\nv3 stops at the errors above; once they are fixed it would also fail on {}:\n\n",
+            match failure.later.len() {
+                1 => "this variable".to_owned(),
+                n => format!("these {n} variables"),
+            }
+        ));
+        for error in &failure.later {
+            rendered.push_str(&render_resolve_error(file, root, failure, error));
+        }
+    }
     Failure {
         exit: EXIT_CONFIG,
         rendered,
         v3: failure.message.clone(),
+    }
+}
+
+/// One resolution error, framed in the file its variable was written in (the configuration,
+/// or the file a `file(...)` variable included).
+fn render_resolve_error(
+    file: &SourceFile,
+    root: &Node,
+    failure: &sls_resolver::Failure,
+    error: &SharedError,
+) -> String {
+    let included = error.site.as_ref().and_then(|site| {
+        failure
+            .origin_of(&site.path)
+            .map(|(o, rest)| (o, rest, site))
+    });
+    match included {
+        Some((origin, rest, site)) => {
+            let included_file = SourceFile::new(&origin.file, origin.text.clone());
+            let inner = VariableSite {
+                path: rest.to_vec(),
+                range: site.range,
+            };
+            render_at(&included_file, &origin.node, &inner, error)
+        }
+        None => render_error(file, root, error),
     }
 }
 

@@ -2,24 +2,31 @@
 
 use sls_value::Value;
 
-/// Levenshtein distance, for short names only.
+/// Edit distance with adjacent transpositions (optimal string alignment), for short names
+/// only: `slef` is one edit from `self`.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(row[j + 1])
-            };
-            previous = current;
+    // Three rows: two back (for transpositions), one back, and the current one.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            current[j] = d;
         }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
     }
-    row[b.len()]
+    previous[b.len()]
 }
 
 /// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
@@ -88,8 +95,13 @@ mod tests {
 
     #[test]
     fn distance_and_closest() {
-        assert_eq!(edit_distance("self", "slef"), 2);
-        assert_eq!(closest("slef", ["self", "env", "opt"]), None);
+        assert_eq!(edit_distance("self", "slef"), 1);
+        assert_eq!(edit_distance("self", "sefl"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("ab", ""), 2);
+        assert_eq!(closest("slef", ["self", "env", "opt"]), Some("self"));
+        assert_eq!(closest("xyz", ["self", "env", "opt"]), None);
         assert_eq!(closest("sef", ["self", "env", "opt"]), Some("self"));
         assert_eq!(closest("custon", ["custom", "provider"]), Some("custom"));
     }

@@ -268,3 +268,86 @@ fn trace_records_the_dotenv_file_and_what_it_set() {
     assert_eq!(dotenv.set, ["FROM_FILE"]);
     assert_eq!(trace.env["ALREADY"], "process");
 }
+
+/// An error's code, property path and variable range.
+type Located = (ErrorCode, String, Option<(usize, usize)>);
+
+#[test]
+fn failure_lists_what_v3_would_fail_on_after_the_first_phase() {
+    let yaml = "custom:\n  a: ${env:NOPE}\n  b: ${slef:service}\n  c: x-${ssm:/y}\n  d: ${self:custom.${opts:stage}}\n";
+    let err = case(yaml).run().unwrap_err();
+    // v3 stops at the phase that resolves `env`.
+    assert_eq!(err.errors.len(), 1);
+    assert_eq!(err.errors[0].code, ErrorCode::MissingVariableResult);
+    let later: Vec<Located> = err
+        .later
+        .iter()
+        .map(|e| {
+            let site = e.site.as_ref().unwrap();
+            (e.code, site.path.join("."), site.range)
+        })
+        .collect();
+    assert_eq!(
+        later,
+        vec![
+            (
+                ErrorCode::UnrecognizedVariableSources,
+                "custom.b".into(),
+                Some((0, 15))
+            ),
+            (
+                ErrorCode::RemoteSourceOffline,
+                "custom.c".into(),
+                Some((2, 11))
+            ),
+            // The nested variable itself, inside `${self:custom.${opts:stage}}`.
+            (
+                ErrorCode::UnrecognizedVariableSources,
+                "custom.d".into(),
+                Some((14, 27))
+            ),
+        ]
+    );
+    assert!(
+        err.later[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `self`")
+    );
+    assert!(!err.message.contains("slef"), "not part of v3's message");
+}
+
+#[test]
+fn later_problems_skip_remote_sources_with_allow_unresolved() {
+    let mut c = case("custom:\n  a: ${env:NOPE}\n  c: ${ssm:/y}\n");
+    c.allow_unresolved = true;
+    let err = c.run().unwrap_err();
+    assert!(err.later.is_empty());
+}
+
+#[test]
+fn each_unknown_source_is_an_error_at_its_variable() {
+    let err = case("custom:\n  a: ${slef:service}\n  b: ok-${envv:HOME}\n")
+        .run()
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        "Unrecognized configuration variable sources: \"slef\", \"envv\""
+    );
+    let sites: Vec<(String, Option<(usize, usize)>)> = err
+        .errors
+        .iter()
+        .map(|e| {
+            let site = e.site.as_ref().unwrap();
+            (site.path.join("."), site.range)
+        })
+        .collect();
+    assert_eq!(
+        sites,
+        vec![
+            ("custom.a".into(), Some((0, 15))),
+            ("custom.b".into(), Some((3, 15)))
+        ]
+    );
+}
