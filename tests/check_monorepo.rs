@@ -227,7 +227,10 @@ fn json_has_every_service_and_stage_with_findings() {
     let shadow = finding(qa, "env-keys-shadow-provider-profile");
     assert_eq!(shadow["severity"], "error");
     // shown at the `provider.profile` it shadows
-    assert_eq!((&shadow["line"], &shadow["column"]), (&5.into(), &12.into()));
+    assert_eq!(
+        (&shadow["line"], &shadow["column"]),
+        (&5.into(), &12.into())
+    );
 
     // the policy violation
     let billing_prod = result(&doc, "billing", "prod");
@@ -471,6 +474,9 @@ fn usage_and_io_errors_exit_2() {
     let run = check(&["NOTE"], &[]);
     assert_eq!(run.code, 2, "a file that is not a configuration");
     assert!(run.stderr.contains("not a service configuration"));
+    let run = check(&["--aws-dir", "no-such-dir"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no-such-dir"), "{}", run.stderr);
     let run = check(&["--policy", "no-such-policy.yml"], &[]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no-such-policy.yml"), "{}", run.stderr);

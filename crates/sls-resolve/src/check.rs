@@ -166,6 +166,14 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
     } else {
         args.paths.clone()
     };
+    if let Some(dir) = &args.aws_dir {
+        if !dir.is_dir() {
+            return Err(Failure::usage(format!(
+                "`--aws-dir {}`: no such directory",
+                dir.display()
+            )));
+        }
+    }
     let configs = services::find(&paths, &cwd)?;
     if configs.is_empty() {
         // A gate that checked nothing must not pass: the PATH or the working directory is wrong.
