@@ -1035,3 +1035,82 @@ fn every_finding_code_is_documented_in_ci_md() {
         "docs/ci.md lists codes that no code emits: {stale:?}"
     );
 }
+
+#[test]
+fn every_resolution_error_of_a_stage_is_a_finding() {
+    let dir = TempDir::new("check-errors");
+    dir.write(
+        "svc/serverless.yml",
+        "service: e\nprovider:\n  name: aws\ncustom:\n  a: ${self:custom.nope}\n  b: ${env:NOT_SET_ANYWHERE}\n  c: ${file(./missing.yml):x}\n",
+    );
+    let run = check_dir(&dir, &["--format", "json"], &[]);
+    assert_eq!(run.code, 1);
+    let doc = run.json();
+    let places: Vec<(String, i64, i64)> = doc["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_i64().unwrap(),
+                f["column"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("MISSING_VARIABLE_RESULT".to_owned(), 5, 6),
+            ("MISSING_VARIABLE_RESULT".to_owned(), 6, 6),
+            ("MISSING_VARIABLE_RESULT".to_owned(), 7, 6),
+        ]
+    );
+}
+
+#[test]
+fn a_service_rule_of_the_policy_replaces_the_stage_rule() {
+    let policy = TempDir::new("check-service-rule");
+    let file = policy.write(
+        "policy.yml",
+        "stages:\n  prod:\n    account: '123456789012'\nservices:\n  billing:\n    stages:\n      prod:\n        account: '210987654321'\n",
+    );
+    let file = file.display().to_string();
+    let run = check(
+        &[
+            "--format",
+            "json",
+            "--stage",
+            "prod",
+            "--policy",
+            &file,
+            "services/api",
+            "services/billing",
+        ],
+        &[],
+    );
+    let doc = run.json();
+    assert_eq!(codes(result(&doc, "billing", "prod")), Vec::<String>::new());
+    assert_eq!(result(&doc, "api", "prod")["verdict"], "ok");
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = check(
+        &[
+            "--format",
+            "json",
+            "--stage",
+            "prod",
+            "--policy",
+            &file,
+            "--expect-account",
+            "prod=999999999999",
+            "services/api",
+        ],
+        &[],
+    );
+    // a flag adds to the file's global rules
+    assert_eq!(
+        codes(result(&run.json(), "api", "prod")),
+        ["policy-account-mismatch"]
+    );
+}
