@@ -1,10 +1,14 @@
 //! The credential-precedence fixtures (fixtures/profiles/*): for each folder, what
 //! `sls-resolve --format json --engine v3` and `--engine sdk` choose is compared with what
 //! serverless 3.40.0 (`oracle.json`) and osls 4.3.1 (`oracle-sdk.json`) really chose, as
-//! recorded by `scripts/record-credentials`. Compared: the outcome (credentials or the error
-//! code), `credentials.source`, `.profile` and `.env_prefix`, and the STS AssumeRole calls the
-//! tool made (v3 makes them even for profiles that lose). Deliberate differences are listed in
-//! [`KNOWN_DIFFERENCES`] with the reason.
+//! recorded by `scripts/record-credentials`. Compared: the outcome (credentials, the error code,
+//! v3's variable-resolution messages, or a chosen role whose AssumeRole call aws-sdk v2 could
+//! not even sign), `credentials.source`, `.profile` and `.env_prefix`;
+//! what selected them (`credentials.selected_by`), their kind and the account id where the
+//! recording shows one (the ARN of the role assumed, the account of the SSO call); the STS
+//! AssumeRole calls and the MFA prompts the tool made (v3 makes them even for profiles that
+//! lose). Deliberate differences are listed in [`KNOWN_DIFFERENCES`] with the reason, and
+//! [`WARNINGS`] pins the warnings each fixture exists to provoke.
 
 mod support;
 
@@ -90,6 +94,9 @@ enum Outcome {
         env_prefix: Option<String>,
     },
     Error(String),
+    /// v3 stops at variable resolution (`VARIABLES_RESOLUTION_ERROR`): its messages, one per
+    /// variable that failed.
+    Resolution(Vec<String>),
     /// The tool would run `credential_process` (the oracle blocked it; sls-resolve never runs
     /// it): the credentials are whatever the command prints.
     RunsProcess(String),
@@ -112,7 +119,28 @@ fn same_error(code: &str) -> &str {
     }
 }
 
+/// Whether the chosen role's AssumeRole call failed before reaching the network: aws-sdk v2
+/// found no keys to sign it with (`CredentialsError`), so the deploy stops at its first request.
+/// (In a chain whose inner call the oracle blocked, the outer call fails the same way, for
+/// want of the inner call's answer: that is the oracle's doing, not a missing key.)
+fn role_call_unsigned(o: &Value) -> bool {
+    let Some(role) = o["credentials"]["role_arn"].as_str() else {
+        return false;
+    };
+    let calls: Vec<&Value> = o["aws_calls"].as_array().into_iter().flatten().collect();
+    let blocked = calls
+        .iter()
+        .any(|c| c["result"]["code"] == "NetworkingError");
+    !blocked
+        && calls
+            .iter()
+            .any(|c| c["params"]["RoleArn"] == role && c["result"]["code"] == "CredentialsError")
+}
+
 fn oracle_outcome(o: &Value) -> Outcome {
+    if o["outcome"] == "credentials" && role_call_unsigned(o) {
+        return Outcome::Error("AWS_ROLE_SOURCE_WITHOUT_CREDENTIALS".into());
+    }
     match o["outcome"].as_str() {
         Some("credentials") => Outcome::Credentials {
             source: text(&o["credentials"]["source"]).unwrap_or_default(),
@@ -120,6 +148,15 @@ fn oracle_outcome(o: &Value) -> Outcome {
             env_prefix: text(&o["credentials"]["env_prefix"]),
         },
         Some("none") => Outcome::Error("AWS_CREDENTIALS_NOT_FOUND".into()),
+        _ if o["error"]["code"] == "VARIABLES_RESOLUTION_ERROR" => Outcome::Resolution(
+            o["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| l.strip_prefix("  - "))
+                .map(str::to_string)
+                .collect(),
+        ),
         _ if o["error"]["code"] == "ORACLE_EXEC_DISABLED" => {
             Outcome::RunsProcess(text(&o["processes"][0]["command"]).unwrap_or_default())
         }
@@ -128,6 +165,17 @@ fn oracle_outcome(o: &Value) -> Outcome {
 }
 
 fn our_outcome(j: &Value, v3: bool) -> Outcome {
+    let resolution: Vec<String> = j["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["message"].as_str())
+        .filter(|m| m.starts_with("Cannot resolve variable at "))
+        .map(str::to_string)
+        .collect();
+    if !resolution.is_empty() {
+        return Outcome::Resolution(resolution);
+    }
     if let Some(code) = j["errors"][0]["code"].as_str() {
         // v3 runs out of memory on a role loop where we report the loop
         let code = match code {
@@ -177,6 +225,166 @@ fn our_assumed(j: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// The MFA devices the tool asked a code for.
+fn oracle_mfa(o: &Value) -> BTreeSet<String> {
+    o["mfa_prompts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_str())
+        .filter_map(|p| p.strip_prefix("Enter MFA code for "))
+        .map(|p| p.trim_end().trim_end_matches(':').to_string())
+        .collect()
+}
+
+fn our_mfa(j: &Value) -> BTreeSet<String> {
+    j["side_effects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["kind"] == "mfa-prompt")
+        .filter_map(|e| text(&e["serial"]))
+        .collect()
+}
+
+/// osls 4's slot names (`selected_by` of oracle-sdk.json) as sls-resolve's selectors.
+fn sdk_selector(o: &Value) -> Option<String> {
+    let stage = o["stage"].as_str().unwrap_or("dev").to_uppercase();
+    let c = &o["credentials"];
+    if c["source"] == "sdk-default-chain" {
+        // the node provider chain answered (also after a missing AWS_DEFAULT_PROFILE): the
+        // provider that did
+        return Some(match c["default_chain_provider"].as_str()? {
+            "remoteProvider" => "fromContainerMetadata".into(),
+            p => p.into(),
+        });
+    }
+    Some(match o["selected_by"].as_str()? {
+        "cli-profile" => "--aws-profile".into(),
+        "stage-profile" => format!("AWS_{stage}_PROFILE"),
+        "stage-env" => format!("AWS_{stage}_ACCESS_KEY_ID"),
+        "aws-profile" => "AWS_PROFILE".into(),
+        "env" => "AWS_ACCESS_KEY_ID".into(),
+        "provider-profile" => "provider.profile".into(),
+        "default-profile-env" => "AWS_DEFAULT_PROFILE".into(),
+        "implicit-default" => "default".into(),
+        _ => return None,
+    })
+}
+
+/// What selected the credentials, as the recordings show it: v3's default-chain provider, or
+/// osls's slot, which is v3's too whenever both tools chose the same credentials (they rank
+/// the sources alike; only validity and errors differ).
+fn expected_selector(oracle: &Value, sdk_oracle: &Value, v3: bool) -> Option<String> {
+    if !v3 {
+        return sdk_selector(sdk_oracle);
+    }
+    if let Some(p) = oracle["credentials"]["default_chain_provider"].as_str() {
+        return Some(p.into());
+    }
+    let same = oracle_outcome(oracle) == oracle_outcome(sdk_oracle)
+        && sdk_oracle["credentials"]["source"] != "sdk-default-chain";
+    same.then(|| sdk_selector(sdk_oracle)).flatten()
+}
+
+/// The kind of the chosen credentials, in the report's words.
+fn expected_kind(o: &Value, v3: bool) -> Option<String> {
+    let c = &o["credentials"];
+    if c["source"] == "env" {
+        return Some("env".into());
+    }
+    let kind = if v3 {
+        match c["default_chain_provider"].as_str() {
+            Some(p) if p.starts_with("EnvironmentCredentials") => "env",
+            Some("SsoCredentials") => "sso",
+            Some("TokenFileWebIdentityCredentials") => "web-identity",
+            Some("ECSCredentials") => "external",
+            Some("ProcessCredentials") => "credential-process",
+            _ if c["role_arn"].is_string() => "assume-role",
+            _ if c["access_key_id"].is_string() => "static-keys",
+            _ => return None,
+        }
+    } else {
+        match c["kind"].as_str()? {
+            "static" => "static-keys",
+            "assume-role" => "assume-role",
+            "sso" => "sso",
+            "process" => "credential-process",
+            "web-identity" => "web-identity",
+            "container-or-imds" => "external",
+            _ => return None,
+        }
+    };
+    Some(kind.into())
+}
+
+/// The account the recording shows: the chosen role's ARN, the role of the web-identity
+/// call, or the account of the SSO call.
+fn expected_account(o: &Value) -> Option<String> {
+    let account = |arn: &str| arn.split(':').nth(4).map(str::to_string);
+    if let Some(arn) = o["credentials"]["role_arn"].as_str() {
+        return account(arn);
+    }
+    o["aws_calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|c| match (c["service"].as_str(), c["operation"].as_str()) {
+            (Some("sso"), _) => {
+                text(&c["params"]["accountId"]).or_else(|| text(&c["params"]["account_id"]))
+            }
+            (Some("sts"), Some(op)) if op.eq_ignore_ascii_case("assumeRoleWithWebIdentity") => {
+                c["params"]["RoleArn"].as_str().and_then(account)
+            }
+            _ => None,
+        })
+}
+
+/// How many details were compared, so the comparison cannot silently become vacuous.
+#[derive(Debug, Default)]
+struct Tally {
+    selectors: usize,
+    kinds: usize,
+    accounts: usize,
+    mfa: usize,
+}
+
+/// Where the chosen credentials' details differ from the recording (only for a run whose
+/// outcome agrees and selected credentials).
+fn detail_differences(
+    oracle: &Value,
+    sdk_oracle: &Value,
+    j: &Value,
+    v3: bool,
+    tally: &mut Tally,
+) -> Vec<String> {
+    let own = if v3 { oracle } else { sdk_oracle };
+    let mut out = Vec::new();
+    let c = &j["credentials"];
+    if let Some(want) = expected_selector(oracle, sdk_oracle, v3) {
+        tally.selectors += 1;
+        if c["selected_by"] != want.as_str() {
+            out.push(format!(
+                "selected_by: recorded {want}, ours {}",
+                c["selected_by"]
+            ));
+        }
+    }
+    if let Some(want) = expected_kind(own, v3) {
+        tally.kinds += 1;
+        if c["kind"] != want.as_str() {
+            out.push(format!("kind: recorded {want}, ours {}", c["kind"]));
+        }
+    }
+    let want = expected_account(own);
+    tally.accounts += usize::from(want.is_some());
+    let ours = text(&c["account_id"]);
+    if want != ours {
+        out.push(format!("account_id: recorded {want:?}, ours {ours:?}"));
+    }
+    out
+}
+
 #[test]
 fn every_fixture_matches_the_recorded_tools() {
     let root = fixtures().join("profiles");
@@ -192,6 +400,7 @@ fn every_fixture_matches_the_recorded_tools() {
     let mut mismatches = Vec::new();
     let mut known_seen = BTreeSet::new();
     let mut compared = 0;
+    let mut tally = Tally::default();
     for dir in &dirs {
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         for (engine, file) in [("v3", "oracle.json"), ("sdk", "oracle-sdk.json")] {
@@ -199,17 +408,41 @@ fn every_fixture_matches_the_recorded_tools() {
                 .unwrap_or_else(|_| panic!("{name}: {file} not recorded"));
             let oracle: Value = serde_json::from_str(&recorded).expect("oracle JSON");
             let j = ours(dir, engine);
-            let (want, got) = (oracle_outcome(&oracle), our_outcome(&j, engine == "v3"));
+            let v3 = engine == "v3";
+            let (want, got) = (oracle_outcome(&oracle), our_outcome(&j, v3));
             // STS calls made while choosing credentials; osls makes them only for the winner,
             // lazily, and only when the choice succeeded
-            let calls_differ = engine == "v3"
+            let calls_differ = v3
                 && matches!(want, Outcome::Credentials { .. })
                 && oracle_assumed(&oracle) != our_assumed(&j);
+            // MFA prompts: v3 asks while it constructs each candidate, up to its first error;
+            // osls only for the winner, once the choice succeeded
+            let mfa_differ = (v3 || matches!(want, Outcome::Credentials { .. }))
+                && oracle_mfa(&oracle) != our_mfa(&j);
+            let mut details = Vec::new();
+            if want == got && matches!(want, Outcome::Credentials { .. }) {
+                let both: Vec<Value> = [dir.join("oracle.json"), dir.join("oracle-sdk.json")]
+                    .iter()
+                    .map(|f| {
+                        serde_json::from_str(&std::fs::read_to_string(f).unwrap_or_default())
+                            .expect("oracle JSON")
+                    })
+                    .collect();
+                details = detail_differences(&both[0], &both[1], &j, v3, &mut tally);
+            }
+            tally.mfa += oracle_mfa(&oracle).len();
+            if mfa_differ {
+                details.push(format!(
+                    "MFA prompts: recorded {:?}, ours {:?}",
+                    oracle_mfa(&oracle),
+                    our_mfa(&j)
+                ));
+            }
             compared += 1;
             let known = KNOWN_DIFFERENCES
                 .iter()
                 .any(|(f, e, _)| *f == name && *e == engine);
-            if want == got && !calls_differ {
+            if want == got && !calls_differ && details.is_empty() {
                 assert!(
                     !known,
                     "{name} ({engine}) now agrees: remove it from KNOWN_DIFFERENCES"
@@ -221,7 +454,8 @@ fn every_fixture_matches_the_recorded_tools() {
                 continue;
             }
             mismatches.push(format!(
-                "{name} ({engine}): recorded {want:?}, ours {got:?}{}",
+                "{name} ({engine}): recorded {want:?}, ours {got:?}{}{}",
+                details.iter().map(|d| format!("; {d}")).collect::<String>(),
                 if calls_differ {
                     format!(
                         "; AssumeRole recorded {:?}, ours {:?}",
@@ -239,6 +473,11 @@ fn every_fixture_matches_the_recorded_tools() {
         "{} of {compared} runs disagree with the recording:\n{}",
         mismatches.len(),
         mismatches.join("\n")
+    );
+    eprintln!("compared in detail: {tally:?}");
+    assert!(
+        tally.selectors >= 100 && tally.kinds >= 120 && tally.accounts >= 20 && tally.mfa >= 3,
+        "too few details compared: {tally:?}"
     );
     for (f, e, _) in KNOWN_DIFFERENCES {
         assert!(

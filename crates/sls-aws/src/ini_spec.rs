@@ -350,10 +350,17 @@ fn merge_file(out: &mut SpecProfiles, file: &SpecFile) {
                     pair.suffix, pair.suffix
                 ),
             )),
-            (FileKind::Credentials, Some(prefix)) => Some(warn(
+            (FileKind::Credentials, Some(prefix @ ("sso-session" | "services"))) => Some(warn(
                 WarningKind::PrefixedSectionInCredentials,
                 format!(
                     "section `[{prefix} {}]` ignored: it belongs in the config file",
+                    pair.suffix
+                ),
+            )),
+            (FileKind::Credentials, Some(prefix)) => Some(warn(
+                WarningKind::PrefixedSectionInCredentials,
+                format!(
+                    "section `[{prefix} {}]` ignored: a profile name cannot contain whitespace",
                     pair.suffix
                 ),
             )),
