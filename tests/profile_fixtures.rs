@@ -14,6 +14,7 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 use support::{fixtures, sls_resolve};
@@ -63,6 +64,269 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "org-app-use-local-credentials",
         "sdk",
         "osls 4 rejects `--use-local-credentials`; serverless v4 accepts it",
+    ),
+];
+
+/// `(fixture, engine, warning codes)`: the warnings a fixture exists to provoke, each from the
+/// spec (aws-profiles-spec.md) or the list of "warnings that save deploys". Every other
+/// fixture must raise none (`engines-disagree` is checked against the recordings instead).
+const WARNINGS: &[(&str, &str, &[&str])] = &[
+    // `AWS_PROFILE`, the stage variables, env keys or `--aws-profile` shadow provider.profile
+    (
+        "assume-role-shadowed-provider-profile",
+        "v3",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "assume-role-shadowed-provider-profile",
+        "sdk",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "aws-profile-beats-env-keys",
+        "v3",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "aws-profile-beats-env-keys",
+        "sdk",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "dotenv-aws-profile",
+        "v3",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "dotenv-aws-profile",
+        "sdk",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "stage-profile-beats-stage-keys",
+        "v3",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "stage-profile-beats-stage-keys",
+        "sdk",
+        &["env-profile-shadows-provider-profile"],
+    ),
+    (
+        "dotenv-env-keys",
+        "v3",
+        &["env-keys-shadow-provider-profile"],
+    ),
+    (
+        "dotenv-env-keys",
+        "sdk",
+        &["env-keys-shadow-provider-profile"],
+    ),
+    (
+        "env-keys-beat-provider-profile",
+        "v3",
+        &["env-keys-shadow-provider-profile"],
+    ),
+    (
+        "env-keys-beat-provider-profile",
+        "sdk",
+        &["env-keys-shadow-provider-profile"],
+    ),
+    (
+        "stage-env-keys-beat-aws-profile",
+        "v3",
+        &["env-keys-shadow-provider-profile"],
+    ),
+    (
+        "stage-env-keys-beat-aws-profile",
+        "sdk",
+        &["env-keys-shadow-provider-profile"],
+    ),
+    // osls takes the env keys first; v3 aborts on the missing provider.profile before
+    (
+        "provider-profile-missing-env-keys",
+        "sdk",
+        &["env-keys-shadow-provider-profile"],
+    ),
+    (
+        "cli-profile-beats-all",
+        "v3",
+        &["aws-profile-flag-overrides-provider-profile"],
+    ),
+    (
+        "cli-profile-beats-all",
+        "sdk",
+        &["aws-profile-flag-overrides-provider-profile"],
+    ),
+    (
+        "provider-profile-missing-with-cli",
+        "v3",
+        &["aws-profile-flag-overrides-provider-profile"],
+    ),
+    (
+        "provider-profile-missing-with-cli",
+        "sdk",
+        &["aws-profile-flag-overrides-provider-profile"],
+    ),
+    // spec 1.1: `${self:provider.stage}` does not follow `--stage`
+    (
+        "provider-stage-in-profile-map",
+        "v3",
+        &["provider-stage-mismatch"],
+    ),
+    (
+        "provider-stage-in-profile-map",
+        "sdk",
+        &["provider-stage-mismatch"],
+    ),
+    // spec 1.1: the stage is used verbatim in variable names
+    ("stage-with-hyphen", "v3", &["stage-env-name-unsettable"]),
+    ("stage-with-hyphen", "sdk", &["stage-env-name-unsettable"]),
+    (
+        "stage-with-hyphen-env-keys",
+        "v3",
+        &["stage-env-name-unsettable"],
+    ),
+    (
+        "stage-with-hyphen-env-keys",
+        "sdk",
+        &["stage-env-name-unsettable"],
+    ),
+    // spec 1.4: v3 reads the config file only with AWS_SDK_LOAD_CONFIG (empty does not count)
+    (
+        "config-only-profile-no-load-config",
+        "v3",
+        &["config-profile-needs-sdk-load-config"],
+    ),
+    (
+        "load-config-empty-string",
+        "v3",
+        &["config-profile-needs-sdk-load-config"],
+    ),
+    // spec 1.4 / 2.3 / 2.7: `[x]` in the config file, `[profile x]` in the credentials file
+    (
+        "ini-config-no-prefix",
+        "v3",
+        &["config-section-without-profile-prefix"],
+    ),
+    (
+        "ini-config-no-prefix",
+        "sdk",
+        &["ini-section-ignored-by-sdk"],
+    ),
+    (
+        "ini-profile-prefix-in-credentials",
+        "v3",
+        &["profile-prefix-in-credentials-file"],
+    ),
+    (
+        "ini-profile-prefix-in-credentials",
+        "sdk",
+        &["ini-section-ignored-by-sdk"],
+    ),
+    (
+        "ini-profile-prefix-name-in-credentials",
+        "v3",
+        &["profile-prefix-in-credentials-file"],
+    ),
+    (
+        "ini-profile-prefix-name-in-credentials",
+        "sdk",
+        &["ini-section-ignored-by-sdk"],
+    ),
+    // spec 2.5: `[default]` is dropped when `[profile default]` exists
+    (
+        "ini-default-and-profile-default-crash",
+        "sdk",
+        &["ini-section-ignored-by-sdk"],
+    ),
+    (
+        "ini-default-and-profile-default-region",
+        "sdk",
+        &["ini-section-ignored-by-sdk"],
+    ),
+    // spec 2.3: names with whitespace are not profiles
+    (
+        "profile-name-with-spaces",
+        "sdk",
+        &["ini-section-ignored-by-sdk"],
+    ),
+    (
+        "config-profile-name-with-spaces",
+        "sdk",
+        &["ini-section-ignored-by-sdk"],
+    ),
+    // spec 1.4: lines the v2 reader drops, keys it does not recognise
+    ("ini-empty-value-dropped", "v3", &["ini-line-ignored-by-v3"]),
+    (
+        "ini-indented-continuation",
+        "v3",
+        &["ini-line-ignored-by-v3"],
+    ),
+    (
+        "ini-section-trailing-comment",
+        "v3",
+        &["ini-line-ignored-by-v3"],
+    ),
+    (
+        "ini-uppercase-keys",
+        "v3",
+        &["upper-case-key-ignored-by-v3"],
+    ),
+    // spec 1.3: SSO, credential_process, credential_source, web identity chosen by name
+    (
+        "credential-process-profile",
+        "v3",
+        &["unsupported-profile-kind"],
+    ),
+    (
+        "credential-source-profile",
+        "v3",
+        &["unsupported-profile-kind"],
+    ),
+    (
+        "default-chain-aws-profile-sso",
+        "v3",
+        &["unsupported-profile-kind"],
+    ),
+    ("sso-profile-cli", "v3", &["unsupported-profile-kind"]),
+    ("sso-session-profile", "v3", &["unsupported-profile-kind"]),
+    ("web-identity-profile", "v3", &["unsupported-profile-kind"]),
+    // spec 1.4: a role's source profile is read from the default credentials path
+    (
+        "role-source-ignores-shared-credentials-file",
+        "v3",
+        &["role-source-ignores-shared-credentials-file"],
+    ),
+    // spec 1.8b: osls's own warnings
+    (
+        "aws-default-profile-nope",
+        "sdk",
+        &["default-profile-not-found"],
+    ),
+    (
+        "credentials-keys-config-role",
+        "sdk",
+        &["static-keys-sign-role"],
+    ),
+    // spec 1.2 step 0: the Dashboard may override everything (v3 only; osls dropped it)
+    ("org-app-dashboard", "v3", &["dashboard-may-override"]),
+    // v3 stops at variable resolution before it reads provider.profile
+    ("provider-profile-ssm", "v3", &["credentials-not-evaluated"]),
+    (
+        "provider-profile-ssm",
+        "sdk",
+        &["credentials-not-evaluated"],
+    ),
+    (
+        "unknown-stage-profile-map",
+        "v3",
+        &["credentials-not-evaluated"],
+    ),
+    (
+        "unknown-stage-profile-map",
+        "sdk",
+        &["credentials-not-evaluated"],
     ),
 ];
 
@@ -385,29 +649,64 @@ fn detail_differences(
     out
 }
 
+/// One fixture: its recordings and our JSON report with each engine.
+struct FixtureRun {
+    name: String,
+    /// `oracle.json`, `oracle-sdk.json`.
+    recorded: [Value; 2],
+    /// `--engine v3`, `--engine sdk`.
+    ours: [Value; 2],
+}
+
+/// Every fixture, run once with each engine and shared by the tests.
+fn all_runs() -> &'static [FixtureRun] {
+    static RUNS: OnceLock<Vec<FixtureRun>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let root = fixtures().join("profiles");
+        let mut dirs: Vec<_> = std::fs::read_dir(&root)
+            .expect("fixtures/profiles")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("serverless.yml").exists())
+            .collect();
+        dirs.sort();
+        dirs.into_iter()
+            .map(|dir| {
+                let name = dir
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let recorded = ["oracle.json", "oracle-sdk.json"].map(|file| {
+                    let text = std::fs::read_to_string(dir.join(file))
+                        .unwrap_or_else(|_| panic!("{name}: {file} not recorded"));
+                    serde_json::from_str(&text).expect("oracle JSON")
+                });
+                let ours = ["v3", "sdk"].map(|engine| ours(&dir, engine));
+                FixtureRun {
+                    name,
+                    recorded,
+                    ours,
+                }
+            })
+            .collect()
+    })
+}
+
 #[test]
 fn every_fixture_matches_the_recorded_tools() {
-    let root = fixtures().join("profiles");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .expect("fixtures/profiles")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join("serverless.yml").exists())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 100, "only {} fixtures", dirs.len());
+    let runs = all_runs();
+    assert!(runs.len() >= 100, "only {} fixtures", runs.len());
 
     let mut mismatches = Vec::new();
     let mut known_seen = BTreeSet::new();
     let mut compared = 0;
     let mut tally = Tally::default();
-    for dir in &dirs {
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        for (engine, file) in [("v3", "oracle.json"), ("sdk", "oracle-sdk.json")] {
-            let recorded = std::fs::read_to_string(dir.join(file))
-                .unwrap_or_else(|_| panic!("{name}: {file} not recorded"));
-            let oracle: Value = serde_json::from_str(&recorded).expect("oracle JSON");
-            let j = ours(dir, engine);
+    for run in runs {
+        let name = run.name.as_str();
+        for (i, engine) in ["v3", "sdk"].into_iter().enumerate() {
+            let oracle = &run.recorded[i];
+            let j = &run.ours[i];
             let v3 = engine == "v3";
             let (want, got) = (oracle_outcome(&oracle), our_outcome(&j, v3));
             // STS calls made while choosing credentials; osls makes them only for the winner,
@@ -421,14 +720,8 @@ fn every_fixture_matches_the_recorded_tools() {
                 && oracle_mfa(&oracle) != our_mfa(&j);
             let mut details = Vec::new();
             if want == got && matches!(want, Outcome::Credentials { .. }) {
-                let both: Vec<Value> = [dir.join("oracle.json"), dir.join("oracle-sdk.json")]
-                    .iter()
-                    .map(|f| {
-                        serde_json::from_str(&std::fs::read_to_string(f).unwrap_or_default())
-                            .expect("oracle JSON")
-                    })
-                    .collect();
-                details = detail_differences(&both[0], &both[1], &j, v3, &mut tally);
+                let [v3_oracle, sdk_oracle] = &run.recorded;
+                details = detail_differences(v3_oracle, sdk_oracle, j, v3, &mut tally);
             }
             tally.mfa += oracle_mfa(&oracle).len();
             if mfa_differ {
@@ -506,5 +799,100 @@ fn every_fixture_is_documented() {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
             "{name}: not kebab-case"
         );
+    }
+}
+
+fn warning_codes(j: &Value) -> BTreeSet<String> {
+    j["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|w| text(&w["code"]))
+        .collect()
+}
+
+#[test]
+fn every_fixture_raises_exactly_its_warnings() {
+    let runs = all_runs();
+    let mut problems = Vec::new();
+    for (f, e, _) in WARNINGS {
+        assert!(
+            runs.iter().any(|r| r.name == *f) && ["v3", "sdk"].contains(e),
+            "WARNINGS names {f} ({e}), which is not a fixture run"
+        );
+    }
+    for run in runs {
+        for (i, engine) in ["v3", "sdk"].into_iter().enumerate() {
+            let want: BTreeSet<String> = WARNINGS
+                .iter()
+                .filter(|(f, e, _)| *f == run.name && *e == engine)
+                .flat_map(|(_, _, codes)| codes.iter().map(|c| c.to_string()))
+                .collect();
+            let mut got = warning_codes(&run.ours[i]);
+            got.remove("engines-disagree");
+            if want != got {
+                problems.push(format!(
+                    "{} ({engine}): expected {want:?}, got {got:?}",
+                    run.name
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `engines-disagree` appears exactly when the two recorded tools ended differently (another
+/// error, or other credentials), except where `--engine sdk` deliberately departs from osls.
+#[test]
+fn engines_disagree_exactly_when_the_recorded_tools_do() {
+    let mut problems = Vec::new();
+    for run in all_runs() {
+        if KNOWN_DIFFERENCES.iter().any(|(f, _, _)| *f == run.name) {
+            continue;
+        }
+        let [v3, sdk] = &run.recorded;
+        let recorded_differ = !same_result(v3, sdk);
+        for (i, engine) in ["v3", "sdk"].into_iter().enumerate() {
+            let warned = warning_codes(&run.ours[i]).contains("engines-disagree");
+            if warned != recorded_differ {
+                problems.push(format!(
+                    "{} ({engine}): the recorded tools {}, but engines-disagree is {}",
+                    run.name,
+                    if recorded_differ { "differ" } else { "agree" },
+                    if warned { "raised" } else { "absent" }
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Whether serverless v3 and osls 4 ended alike: the same error (message included: a missing
+/// `source_profile` is reported under another profile name by each), or credentials of the
+/// same profile, key-pair prefix and kind where both recordings show it (which provider class
+/// answered does not matter).
+fn same_result(v3: &Value, sdk: &Value) -> bool {
+    match (oracle_outcome(v3), oracle_outcome(sdk)) {
+        (Outcome::Credentials { profile: a, .. }, Outcome::Credentials { profile: b, .. }) => {
+            let prefix = |o: &Value| {
+                text(&o["credentials"]["env_prefix"]).or_else(|| {
+                    o["credentials"]["default_chain_provider"]
+                        .as_str()
+                        .and_then(|p| p.strip_prefix("EnvironmentCredentials("))
+                        .map(|r| r.trim_end_matches(')').to_string())
+                })
+            };
+            let kinds = match (expected_kind(v3, true), expected_kind(sdk, false)) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            };
+            a == b && prefix(v3) == prefix(sdk) && kinds
+        }
+        (Outcome::Error(a), Outcome::Error(b))
+            if a == b && a != "crash" && a != "AWS_CREDENTIALS_NOT_FOUND" =>
+        {
+            v3["error"]["message"] == sdk["error"]["message"]
+        }
+        (x, y) => x == y,
     }
 }
