@@ -12,7 +12,7 @@
 
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -507,7 +507,7 @@ fn our_mfa(j: &Value) -> BTreeSet<String> {
         .into_iter()
         .flatten()
         .filter(|e| e["kind"] == "mfa-prompt")
-        .filter_map(|e| text(&e["serial"]))
+        .filter_map(|e| text(&e["mfa_serial"]))
         .collect()
 }
 
@@ -895,4 +895,116 @@ fn same_result(v3: &Value, sdk: &Value) -> bool {
         }
         (x, y) => x == y,
     }
+}
+
+/// The JSON types of docs/report.md.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Every path of `v` (`a.b`, `a[].c`) with the types seen there.
+fn collect_paths(v: &Value, path: &str, out: &mut BTreeMap<String, BTreeSet<&'static str>>) {
+    if !path.is_empty() {
+        out.entry(path.to_string())
+            .or_default()
+            .insert(json_type(v));
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                collect_paths(x, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for x in items {
+                collect_paths(x, &format!("{path}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The field tables of docs/report.md's JSON section: path -> allowed types.
+fn documented_schema() -> BTreeMap<String, BTreeSet<String>> {
+    let doc =
+        std::fs::read_to_string(fixtures().join("../docs/report.md")).expect("docs/report.md");
+    let start = doc.find("## JSON output").expect("a JSON section");
+    let end = doc[start..]
+        .find("## Warning codes")
+        .map_or(doc.len(), |e| start + e);
+    let mut out = BTreeMap::new();
+    for line in doc[start..end].lines() {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let Some(path) = cells
+            .first()
+            .and_then(|c| c.strip_prefix("| `"))
+            .and_then(|c| c.strip_suffix('`'))
+        else {
+            continue;
+        };
+        let types = cells
+            .get(1)
+            .expect("a type column")
+            .split(" or ")
+            .map(|t| t.trim().to_string())
+            .collect();
+        assert!(
+            out.insert(path.to_string(), types).is_none(),
+            "docs/report.md lists `{path}` twice"
+        );
+    }
+    out
+}
+
+/// The report's JSON is what docs/report.md says: every field of every run (all fixtures, both
+/// engines) is documented with its type, and every documented field appears somewhere.
+#[test]
+fn json_schema_is_documented() {
+    let documented = documented_schema();
+    assert!(
+        documented.len() > 100,
+        "only {} documented fields",
+        documented.len()
+    );
+    let mut seen: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+    for run in all_runs() {
+        for j in &run.ours {
+            collect_paths(j, "", &mut seen);
+        }
+    }
+    let mut problems = Vec::new();
+    for (path, types) in &seen {
+        match documented.get(path) {
+            None => problems.push(format!("`{path}` ({types:?}) is not documented")),
+            Some(allowed) if allowed.contains("any") => {}
+            Some(allowed) => {
+                for t in types {
+                    if !allowed.contains(*t) {
+                        problems.push(format!("`{path}` is {t}, documented as {allowed:?}"));
+                    }
+                }
+            }
+        }
+    }
+    for path in documented.keys() {
+        if !seen.contains_key(path) {
+            problems.push(format!(
+                "`{path}` is documented but appears in no fixture's report"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -388,7 +388,11 @@ pub(crate) fn build(
         let finding = Finding {
             code: "provider-profile-unresolved".into(),
             message: format!("`provider.profile` cannot be known offline: {why}"),
-            help: Some("the account a deploy uses should not depend on a remote source".into()),
+            help: Some(if why.contains("not a profile name") {
+                "`provider.profile` names a profile: make it a string".into()
+            } else {
+                "the account a deploy uses should not depend on a remote source".into()
+            }),
             at: view
                 .profile_written
                 .as_ref()
@@ -579,16 +583,7 @@ impl Report {
         let d = &self.decision;
         let w = self.used();
         let shown = |c: &Candidate| self.evaluated && !matches!(c.status, Status::NotSet);
-        let credentials = json!({
-            "evaluated": self.evaluated,
-            "source": w.map(|w| serde_json::to_value(w.source).unwrap_or(Json::Null)),
-            "profile": w.and_then(|w| w.profile.clone()),
-            "env_prefix": w.and_then(|w| w.env_prefix.clone()),
-            "selected_by": w.map(|w| w.selected_by.clone()),
-            "kind": w.map(|w| w.credentials.kind().to_string()),
-            "account_id": w.and_then(|w| w.credentials.account_id().map(str::to_string)),
-            "detail": w.map(|w| serde_json::to_value(&w.credentials).unwrap_or(Json::Null)),
-        });
+        let credentials = credentials_json(self.evaluated, w);
         let shadowed: Vec<Json> = d
             .candidates
             .iter()
@@ -600,10 +595,10 @@ impl Report {
         } else {
             Vec::new()
         };
-        let side_effects = if self.evaluated {
-            serde_json::to_value(&d.side_effects).unwrap_or(Json::Null)
+        let side_effects: Vec<Json> = if self.evaluated {
+            d.side_effects.iter().map(side_effect_json).collect()
         } else {
-            json!([])
+            Vec::new()
         };
         json!({
             "schema_version": 1,
@@ -638,6 +633,225 @@ impl Report {
             "errors": self.errors.iter().map(Finding::json).collect::<Vec<_>>(),
         })
     }
+}
+
+/// `file`, `line`, `column` of a place in an AWS file.
+fn location_json(l: &sls_aws::Location) -> Json {
+    json!({"file": l.file, "line": l.span.line, "column": l.span.column})
+}
+
+/// The documented `credentials` object (docs/report.md): every key always present.
+fn credentials_json(evaluated: bool, w: Option<&Winner>) -> Json {
+    let c = w.map(|w| &w.credentials);
+    let info = match c {
+        Some(Credentials::Profile(p)) => Some(p),
+        _ => None,
+    };
+    let chain = info.and_then(|p| p.chain.as_ref());
+    let keys = match c {
+        Some(Credentials::EnvKeys {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            ..
+        }) => Some(json!({
+            "profile": Json::Null,
+            "access_key_id": access_key_id.masked(),
+            "secret_access_key": secret_access_key.masked(),
+            "session_token": session_token.as_ref().map(|t| t.masked()),
+        })),
+        _ => match chain.map(|ch| &ch.base) {
+            Some(sls_aws::chain::Base::StaticKeys {
+                profile,
+                access_key_id,
+                secret_access_key,
+                session_token,
+                ..
+            }) => Some(json!({
+                "profile": profile,
+                "access_key_id": access_key_id.masked(),
+                "secret_access_key": secret_access_key.masked(),
+                "session_token": session_token.as_ref().map(|t| t.masked()),
+            })),
+            _ => None,
+        },
+    };
+    let role_chain: Vec<Json> = chain
+        .map(|ch| {
+            ch.hops
+                .iter()
+                .map(|h| {
+                    json!({
+                        "profile": h.profile,
+                        "role_arn": h.role_arn,
+                        "mfa_serial": h.mfa_serial,
+                        "file": h.location.as_ref().map(|l| l.file.clone()),
+                        "line": h.location.as_ref().map(|l| l.span.line),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let base = chain.map(|ch| {
+        json!({
+            "kind": ch.base.kind(),
+            "profile": base_profile(&ch.base),
+            "description": base_text(&ch.base),
+        })
+    });
+    let description = c.map(|c| match c {
+        Credentials::EnvKeys { prefix, .. } => {
+            format!("the key pair `{prefix}_ACCESS_KEY_ID` / `{prefix}_SECRET_ACCESS_KEY`")
+        }
+        Credentials::Profile(p) => match (&p.chain, &p.chain_error) {
+            (Some(ch), _) if ch.hops.is_empty() => base_text(&ch.base),
+            (Some(ch), _) => format!(
+                "{} AssumeRole call(s), the first signed by {}",
+                ch.hops.len(),
+                base_text(&ch.base)
+            ),
+            (None, Some(e)) => format!("profile `{}`: {e}", p.name),
+            (None, None) => format!("profile `{}` ({})", p.name, p.kind),
+        },
+        Credentials::WebIdentity {
+            role_arn,
+            token_file,
+            ..
+        } => format!("web identity token file {token_file}, role {role_arn}"),
+        Credentials::External { detail, .. } => detail.clone(),
+    });
+    json!({
+        "evaluated": evaluated,
+        "source": w.map(|w| serde_json::to_value(w.source).unwrap_or(Json::Null)),
+        "profile": w.and_then(|w| w.profile.clone()),
+        "env_prefix": w.and_then(|w| w.env_prefix.clone()),
+        "selected_by": w.map(|w| w.selected_by.clone()),
+        "kind": c.map(|c| c.kind().to_string()),
+        "account_id": c.and_then(|c| c.account_id().map(str::to_string)),
+        "account_from": match c {
+            Some(Credentials::Profile(p)) => p.account_from.clone(),
+            Some(Credentials::WebIdentity { account_id: Some(_), .. }) => Some("role_arn".to_string()),
+            _ => None,
+        },
+        "region": info.and_then(|p| p.region.clone()),
+        "defined_at": info.map(|p| p.defined_at.iter().map(location_json).collect::<Vec<_>>()).unwrap_or_default(),
+        "description": description,
+        "keys": keys,
+        "role_chain": role_chain,
+        "base": base,
+        "problem": info.and_then(|p| p.chain_error.clone()),
+    })
+}
+
+fn base_profile(b: &sls_aws::chain::Base) -> &str {
+    use sls_aws::chain::Base;
+    match b {
+        Base::StaticKeys { profile, .. }
+        | Base::CredentialSource { profile, .. }
+        | Base::WebIdentity { profile, .. }
+        | Base::Sso { profile, .. }
+        | Base::Process { profile, .. }
+        | Base::Login { profile } => profile,
+    }
+}
+
+/// One side effect, with every key present (null where it does not apply).
+fn side_effect_json(e: &SideEffect) -> Json {
+    let slot = |s: &Slot| serde_json::to_value(s).unwrap_or(Json::Null);
+    let (kind, profile, slot, shadowed, role_arn, region, serial, command, provider) = match e {
+        SideEffect::AssumeRole {
+            profile,
+            role_arn,
+            region,
+            slot: s,
+            shadowed,
+        } => (
+            "assume-role",
+            Some(profile),
+            slot(s),
+            *shadowed,
+            Some(role_arn),
+            region.as_ref(),
+            None,
+            None,
+            None,
+        ),
+        SideEffect::MfaPrompt {
+            profile,
+            serial,
+            slot: s,
+            shadowed,
+        } => (
+            "mfa-prompt",
+            Some(profile),
+            slot(s),
+            *shadowed,
+            None,
+            None,
+            Some(serial),
+            None,
+            None,
+        ),
+        SideEffect::SsoGetRoleCredentials { profile, slot: s } => (
+            "sso-get-role-credentials",
+            Some(profile),
+            slot(s),
+            false,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        SideEffect::RunsProcess {
+            profile,
+            command,
+            slot: s,
+        } => (
+            "runs-process",
+            Some(profile),
+            slot(s),
+            false,
+            None,
+            None,
+            None,
+            Some(command),
+            None,
+        ),
+        SideEffect::AssumeRoleWithWebIdentity { role_arn, slot: s } => (
+            "assume-role-with-web-identity",
+            None,
+            slot(s),
+            false,
+            Some(role_arn),
+            None,
+            None,
+            None,
+            None,
+        ),
+        SideEffect::MetadataEndpoint { provider } => (
+            "metadata-endpoint",
+            None,
+            slot(&Slot::DefaultChain),
+            false,
+            None,
+            None,
+            None,
+            None,
+            Some(provider),
+        ),
+    };
+    json!({
+        "kind": kind,
+        "profile": profile,
+        "slot": slot,
+        "shadowed": shadowed,
+        "role_arn": role_arn,
+        "region": region,
+        "mfa_serial": serial,
+        "command": command,
+        "provider": provider,
+    })
 }
 
 fn candidate_json(c: &Candidate) -> Json {

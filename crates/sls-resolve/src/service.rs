@@ -119,7 +119,6 @@ pub(crate) struct Step {
     /// What it answered: the value, or `null` when not found (the next fallback is tried).
     pub value: Option<serde_json::Value>,
     /// The source's error, when it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub from: StepOrigin,
 }
