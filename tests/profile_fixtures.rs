@@ -708,27 +708,27 @@ fn every_fixture_matches_the_recorded_tools() {
             let oracle = &run.recorded[i];
             let j = &run.ours[i];
             let v3 = engine == "v3";
-            let (want, got) = (oracle_outcome(&oracle), our_outcome(&j, v3));
+            let (want, got) = (oracle_outcome(oracle), our_outcome(j, v3));
             // STS calls made while choosing credentials; osls makes them only for the winner,
             // lazily, and only when the choice succeeded
             let calls_differ = v3
                 && matches!(want, Outcome::Credentials { .. })
-                && oracle_assumed(&oracle) != our_assumed(&j);
+                && oracle_assumed(oracle) != our_assumed(j);
             // MFA prompts: v3 asks while it constructs each candidate, up to its first error;
             // osls only for the winner, once the choice succeeded
             let mfa_differ = (v3 || matches!(want, Outcome::Credentials { .. }))
-                && oracle_mfa(&oracle) != our_mfa(&j);
+                && oracle_mfa(oracle) != our_mfa(j);
             let mut details = Vec::new();
             if want == got && matches!(want, Outcome::Credentials { .. }) {
                 let [v3_oracle, sdk_oracle] = &run.recorded;
                 details = detail_differences(v3_oracle, sdk_oracle, j, v3, &mut tally);
             }
-            tally.mfa += oracle_mfa(&oracle).len();
+            tally.mfa += oracle_mfa(oracle).len();
             if mfa_differ {
                 details.push(format!(
                     "MFA prompts: recorded {:?}, ours {:?}",
-                    oracle_mfa(&oracle),
-                    our_mfa(&j)
+                    oracle_mfa(oracle),
+                    our_mfa(j)
                 ));
             }
             compared += 1;
@@ -752,8 +752,8 @@ fn every_fixture_matches_the_recorded_tools() {
                 if calls_differ {
                     format!(
                         "; AssumeRole recorded {:?}, ours {:?}",
-                        oracle_assumed(&oracle),
-                        our_assumed(&j)
+                        oracle_assumed(oracle),
+                        our_assumed(j)
                     )
                 } else {
                     String::new()
@@ -1007,4 +1007,34 @@ fn json_schema_is_documented() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The precedence table of docs/credentials.md cites, for each rank, fixtures recorded from the
+/// real tools: they must exist (the main test checks sls-resolve against each of them).
+#[test]
+fn the_precedence_table_cites_real_fixtures() {
+    let doc = std::fs::read_to_string(fixtures().join("../docs/credentials.md"))
+        .expect("docs/credentials.md");
+    let mut cited = 0;
+    for line in doc
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.ends_with(" |"))
+    {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+        if cells.len() != 5 || !cells[0].trim().chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        for name in cells[4].split(", ").map(|c| c.trim().trim_matches('`')) {
+            assert!(
+                fixtures()
+                    .join("profiles")
+                    .join(name)
+                    .join("oracle.json")
+                    .exists(),
+                "docs/credentials.md cites `{name}`, which is not a recorded fixture"
+            );
+            cited += 1;
+        }
+    }
+    assert!(cited >= 18, "only {cited} fixtures cited");
 }
