@@ -292,6 +292,12 @@ const WARNINGS: &[(&str, &str, &[&str])] = &[
     ("sso-profile-cli", "v3", &["unsupported-profile-kind"]),
     ("sso-session-profile", "v3", &["unsupported-profile-kind"]),
     ("web-identity-profile", "v3", &["unsupported-profile-kind"]),
+    // spec 1.3: a missing source profile (swallowed in the default slot)
+    (
+        "default-role-missing-source-shadowed",
+        "v3",
+        &["role-source-profile-missing"],
+    ),
     // spec 1.4: a role's source profile is read from the default credentials path
     (
         "role-source-ignores-shared-credentials-file",

@@ -714,6 +714,19 @@ pub fn decide(input: &Input<'_>) -> Decision {
         }
         decision.side_effects.extend(effects);
     }
+    // a broken role in the default slot: v3 skips it silently (other tools fail with it)
+    for run in runs.iter().filter(|r| r.slot == Slot::DefaultProfile) {
+        if let Some(NotConfigured::SourceProfileMissing { source_profile }) = &run.load.error {
+            decision.warnings.push(Warning {
+                code: "role-source-profile-missing",
+                message: format!(
+                    "profile `{}` assumes a role through `source_profile = {source_profile}`, which does not exist: serverless v3 skips the profile silently; the AWS CLI and SDK v3 fail when they use it",
+                    run.load.profile
+                ),
+                location: run.load.defined_at.first().cloned(),
+            });
+        }
+    }
     decision.candidates = candidates;
     decision.errors = errors;
 
