@@ -578,3 +578,80 @@ fn credential_process_is_never_run() {
     assert!(reported, "the command is named");
     assert!(!marker.exists(), "credential_process ran");
 }
+
+#[test]
+fn a_profile_from_a_dotenv_file_names_the_file_and_never_overrides_the_environment() {
+    let dir = TempDir::new("report-dotenv-chain");
+    dir.write(
+        "serverless.yml",
+        "service: s\nuseDotenv: true\nprovider:\n  name: aws\n  profile: ${env:DEPLOY_PROFILE}\n",
+    );
+    dir.write(".env.prod", "DEPLOY_PROFILE=fromDotenv\n");
+    dir.write(".env", "DEPLOY_PROFILE=fromPlainDotenv\n");
+    dir.write(
+        "home/.aws/credentials",
+        "[fromDotenv]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x1234\n[fromShell]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = y1234\n",
+    );
+    let home = dir.path().join("home");
+    let args = ["--stage", "prod", "--format", "json"];
+    let j = sls_resolve(dir.path(), Some(&home), &args, &[]).json();
+    // `.env.<stage>` wins over `.env`, and the chain says which file set the variable
+    assert_eq!(j["dotenv"]["file"], ".env.prod");
+    assert_eq!(j["provider_profile"], "fromDotenv");
+    let step = &j["provider_profile_chain"][0];
+    assert_eq!(step["variable"], "env:DEPLOY_PROFILE");
+    assert_eq!(step["from"]["kind"], "env");
+    assert_eq!(step["from"]["dotenv"], ".env.prod");
+    // a variable already set is not overridden by the file
+    let j = sls_resolve(
+        dir.path(),
+        Some(&home),
+        &args,
+        &[("DEPLOY_PROFILE", "fromShell")],
+    )
+    .json();
+    assert_eq!(j["provider_profile"], "fromShell");
+    assert_eq!(
+        j["provider_profile_chain"][0]["from"]["dotenv"],
+        serde_json::Value::Null
+    );
+}
+
+/// Offline by construction: the report's code (the engines and the command) has no way to
+/// open a socket or start a process.
+#[test]
+fn the_report_code_cannot_reach_the_network_or_run_a_process() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["sls-aws/src", "sls-resolve/src"] {
+        for entry in walk(&root.join(dir)) {
+            files.push(entry);
+        }
+    }
+    assert!(files.len() > 10, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        for banned in [
+            "std::net",
+            "TcpStream",
+            "UdpSocket",
+            "process::Command",
+            "Command::new",
+        ] {
+            assert!(!text.contains(banned), "{} uses `{banned}`", file.display());
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("source dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
