@@ -655,3 +655,42 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn v3_stops_at_its_first_error_and_never_reaches_the_slots_after_it() {
+    // run order: default, provider.profile (not read: --aws-profile), AWS_ACCESS_KEY_ID,
+    // AWS_PROFILE (throws), AWS_PROD_*, AWS_PROD_PROFILE, --aws-profile
+    let args = [
+        "--stage",
+        "prod",
+        "--aws-profile",
+        "devProfile",
+        "--format",
+        "json",
+    ];
+    let env = [("AWS_PROFILE", "nope"), ("AWS_PROD_PROFILE", "prodProfile")];
+    let j = report(&args, &env).json();
+    let status = |selector: &str| {
+        j["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .find(|c| c["selector"] == selector)
+            .map(|c| c["status"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(status("AWS_PROFILE"), "failed");
+    assert_eq!(status("AWS_PROD_PROFILE"), "skipped");
+    assert_eq!(status("--aws-profile"), "skipped");
+    assert_eq!(status("provider.profile"), "skipped");
+    assert_eq!(codes(&j["errors"]), ["UNRECOGNIZED_AWS_PROFILE"]);
+    assert_eq!(j["credentials"]["profile"], serde_json::Value::Null);
+    // prodProfile is a role, but its step is never reached: no AssumeRole call
+    assert_eq!(j["side_effects"], serde_json::json!([]));
+    // osls 4 takes the first source that is set and never looks at AWS_PROFILE
+    let mut sdk = args.to_vec();
+    sdk.extend(["--engine", "sdk"]);
+    let j = report(&sdk, &env).json();
+    assert_eq!(j["verdict"], "ok");
+    assert_eq!(j["credentials"]["profile"], "devProfile");
+}
