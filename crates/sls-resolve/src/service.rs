@@ -119,7 +119,6 @@ pub(crate) struct Step {
     /// What it answered: the value, or `null` when not found (the next fallback is tried).
     pub value: Option<serde_json::Value>,
     /// The source's error, when it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub from: StepOrigin,
 }
@@ -439,6 +438,7 @@ impl Chain<'_> {
                     .map(|d| d.file.clone()),
             },
             "sls" if address == "stage" => self.stage_origin(),
+            "param" => self.param_origin(address),
             "file" => match (&lookup.origin, lookup.param_text()) {
                 (Some(origin), _) => {
                     let text = SourceFile::new(&origin.file, origin.text.clone());
@@ -450,6 +450,39 @@ impl Chain<'_> {
             },
             _ => StepOrigin::Source,
         }
+    }
+
+    /// `param:name` reads `--param name=...`, then `params.<stage>.name`, then
+    /// `params.default.name` (the resolver's order).
+    fn param_origin(&self, name: &str) -> StepOrigin {
+        let from_cli = self.options.params.iter().any(|p| {
+            p.trim_start_matches('=')
+                .split_once('=')
+                .is_some_and(|(k, v)| k == name && !v.is_empty())
+        });
+        if from_cli {
+            return StepOrigin::Option {
+                name: "--param".into(),
+            };
+        }
+        let stage = match self.options.stage.as_deref().filter(|s| !s.is_empty()) {
+            Some(stage) => stage.to_owned(),
+            None => sls_resolver::get_path(&self.trace.config, &["provider", "stage"])
+                .filter(|v| v.is_truthy())
+                .and_then(sls_value::js_to_string)
+                .unwrap_or_else(|| "dev".to_owned()),
+        };
+        for scope in [stage.as_str(), "default"] {
+            let keys = ["params", scope, name];
+            let set = sls_resolver::get_path(&self.trace.config, &keys)
+                .is_some_and(|v| *v != Value::Null);
+            if let (true, Some(node)) = (set, self.root.get_path(&keys)) {
+                return StepOrigin::Config {
+                    at: location(self.file, node.span),
+                };
+            }
+        }
+        StepOrigin::Source
     }
 
     fn stage_origin(&self) -> StepOrigin {
