@@ -896,6 +896,13 @@ const NOT_CODES: &[&str] = &[
     "prod-deployer",
     "assume-role",
     "credential-process",
+    // kinds of credentials and of side effects in the report's JSON, not finding codes
+    "web-identity",
+    "assume-role-with-web-identity",
+    "mfa-prompt",
+    "sso-get-role-credentials",
+    "runs-process",
+    "metadata-endpoint",
     "indexed-map",
     "provider-stage",
     "us-east-1",
