@@ -173,6 +173,18 @@ fn environment_keys_shadow_provider_profile() {
 }
 
 #[test]
+fn a_shadowed_provider_profile_makes_the_verdict_warn() {
+    let shadowed = report(&["--stage", "prod"], &[("AWS_PROFILE", "devProfile")]);
+    assert_eq!(shadowed.code, 0, "a deploy still gets credentials");
+    let first = shadowed.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("WARN  new-service / prod:"), "{first}");
+    assert!(first.ends_with("; 1 warning below"), "{first}");
+    let plain = report(&["--stage", "prod"], &[]);
+    let first = plain.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("OK    new-service / prod:"), "{first}");
+}
+
+#[test]
 fn stage_keys_win_with_their_prefix() {
     let j = report(
         &["--stage", "prod", "--format", "json"],

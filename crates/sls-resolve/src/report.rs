@@ -879,8 +879,15 @@ impl Report {
                     Some(a) => format!("account {a}"),
                     None => "account unknown offline".into(),
                 };
+                // A deploy that works but may go where nobody meant it to (an environment
+                // variable shadowing `provider.profile`, ...) is not plainly OK.
+                let (tag, note) = match self.warnings.len() {
+                    0 => ("OK  ", String::new()),
+                    1 => ("WARN", "; 1 warning below".to_owned()),
+                    n => ("WARN", format!("; {n} warnings below")),
+                };
                 out.push_str(&format!(
-                    "OK    {service} / {}: deploys with {}, {} ({account})\n",
+                    "{tag}  {service} / {}: deploys with {}, {} ({account}){note}\n",
                     v.stage,
                     winner_summary(d),
                     selected_text(w)
