@@ -1121,3 +1121,58 @@ fn a_service_rule_of_the_policy_replaces_the_stage_rule() {
         ["policy-account-mismatch"]
     );
 }
+
+#[test]
+fn errors_inside_included_files_and_the_next_phase_are_findings_at_their_place() {
+    let dir = TempDir::new("check-included");
+    dir.write(
+        "svc/serverless.yml",
+        "service: inc\nprovider:\n  name: aws\ncustom:\n  settings: ${file(./conf/settings.yml)}\n  later: ${slef:service}\n",
+    );
+    dir.write(
+        "svc/conf/settings.yml",
+        "table: t\nbucket: ${self:custom.nothere}\n",
+    );
+    let run = check_dir(&dir, &["--format", "json", "--stage", "dev"], &[]);
+    assert_eq!(run.code, 1);
+    let doc = run.json();
+    let places: Vec<(String, String, i64, i64)> = doc["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap().to_owned(),
+                f["line"].as_i64().unwrap(),
+                f["column"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            // v3's error, in the included file
+            (
+                "MISSING_VARIABLE_RESULT".to_owned(),
+                "svc/conf/settings.yml".to_owned(),
+                2,
+                9
+            ),
+            // what v3 would stop at next
+            (
+                "UNRECOGNIZED_VARIABLE_SOURCES".to_owned(),
+                "svc/serverless.yml".to_owned(),
+                6,
+                10
+            ),
+        ]
+    );
+    let text = check_dir(&dir, &["--stage", "dev"], &[]);
+    assert!(
+        text.stdout.contains("╭─[svc/conf/settings.yml:2:9]"),
+        "{}",
+        text.stdout
+    );
+}

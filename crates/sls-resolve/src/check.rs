@@ -730,6 +730,21 @@ fn frame(
             name: config.to_owned(),
             text: r.view.file.text.clone(),
         }),
+        // an included file, named from the working directory like its configuration
+        Some((file, _, _)) if r.view.included.iter().any(|i| i.name == *file) => r
+            .view
+            .included
+            .iter()
+            .find(|i| i.name == *file)
+            .map(|i| SourceFile {
+                name: Path::new(config)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(&i.name)
+                    .display()
+                    .to_string(),
+                text: i.text.clone(),
+            }),
         Some((file, _, _)) => files
             .get(file)
             .and_then(|t| t.clone())

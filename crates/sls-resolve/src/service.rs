@@ -153,8 +153,10 @@ pub(crate) struct ServiceView {
     pub dotenv: Option<Dotenv>,
     /// A resolution failure, as v3 would report it, rendered with code frames.
     pub failure: Option<Failure>,
-    /// The failure's individual errors, located.
+    /// The failure's individual errors (and those v3 would meet next), located.
     pub errors: Vec<LocatedError>,
+    /// Files included with `file(...)` that an error points into, for code frames.
+    pub included: Vec<SourceFile>,
     /// Variables left as written because their source needs AWS or a plugin.
     pub unresolved: Vec<(String, String)>,
     /// The profile depends on `${self:provider.stage}` while `--stage` names another stage.
@@ -205,7 +207,7 @@ pub(crate) fn view_loaded(
         config: root.to_value(),
         config_name: file.name.clone(),
         env: Environment {
-            service_dir,
+            service_dir: service_dir.clone(),
             options: options.to_map(),
             env,
             fs: Rc::new(discover::DiskFileSystem),
@@ -215,6 +217,7 @@ pub(crate) fn view_loaded(
         },
     };
     let (result, trace) = sls_resolver::resolve_traced(input);
+    let mut included = Vec::new();
     let (failure, errors, unresolved) = match &result {
         Ok(resolved) => (
             None,
@@ -227,13 +230,17 @@ pub(crate) fn view_loaded(
         ),
         Err(failure) => (
             Some(diagnostics::resolution_failure(&file, &root, failure)),
+            // v3's errors, then those it would stop at once they are fixed.
             failure
                 .errors
                 .iter()
+                .chain(&failure.later)
                 .map(|e| LocatedError {
                     code: e.code.as_str().to_owned(),
                     message: e.message.clone(),
-                    at: e.site.as_ref().and_then(|s| locate_site(&file, &root, s)),
+                    at: e.site.as_ref().and_then(|s| {
+                        locate_error(&file, &root, &service_dir, failure, s, &mut included)
+                    }),
                 })
                 .collect(),
             Vec::new(),
@@ -294,6 +301,7 @@ pub(crate) fn view_loaded(
         dotenv: trace.dotenv.clone(),
         failure,
         errors,
+        included,
         unresolved,
         stage_mismatch,
         file,
@@ -580,6 +588,41 @@ pub(crate) fn location(file: &SourceFile, span: sls_yaml::Span) -> Location {
         column,
         span: (span.start, span.end),
     }
+}
+
+/// Where an error's variable was written: in the configuration, or in the file a `file(...)`
+/// variable included (named relative to the service directory, and kept in `included` so code
+/// frames can show it).
+fn locate_error(
+    file: &SourceFile,
+    root: &Node,
+    service_dir: &Path,
+    failure: &sls_resolver::Failure,
+    site: &VariableSite,
+    included: &mut Vec<SourceFile>,
+) -> Option<Location> {
+    let Some((origin, rest)) = failure.origin_of(&site.path) else {
+        return locate_site(file, root, site);
+    };
+    let name = origin
+        .file
+        .strip_prefix(service_dir)
+        .unwrap_or(&origin.file)
+        .display()
+        .to_string();
+    let inner = SourceFile {
+        name,
+        text: origin.text.clone(),
+    };
+    let inner_site = VariableSite {
+        path: rest.to_vec(),
+        range: site.range,
+    };
+    let at = locate_site(&inner, &origin.node, &inner_site);
+    if !included.iter().any(|f: &SourceFile| f.name == inner.name) {
+        included.push(inner);
+    }
+    at
 }
 
 fn locate_site(file: &SourceFile, root: &Node, site: &VariableSite) -> Option<Location> {
