@@ -1043,6 +1043,24 @@ fn every_finding_code_is_documented_in_ci_md() {
     );
 }
 
+/// The error findings of the first result: code, file, line, column.
+fn error_places(doc: &serde_json::Value) -> Vec<(String, String, i64, i64)> {
+    doc["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["file"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_i64().unwrap(),
+                f["column"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn every_resolution_error_of_a_stage_is_a_finding() {
     let dir = TempDir::new("check-errors");
@@ -1053,18 +1071,9 @@ fn every_resolution_error_of_a_stage_is_a_finding() {
     let run = check_dir(&dir, &["--format", "json"], &[]);
     assert_eq!(run.code, 1);
     let doc = run.json();
-    let places: Vec<(String, i64, i64)> = doc["results"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["line"].as_i64().unwrap(),
-                f["column"].as_i64().unwrap(),
-            )
-        })
+    let places: Vec<(String, i64, i64)> = error_places(&doc)
+        .into_iter()
+        .map(|(code, _, line, column)| (code, line, column))
         .collect();
     assert_eq!(
         places,
@@ -1136,22 +1145,8 @@ fn errors_inside_included_files_and_the_next_phase_are_findings_at_their_place()
     let run = check_dir(&dir, &["--format", "json", "--stage", "dev"], &[]);
     assert_eq!(run.code, 1);
     let doc = run.json();
-    let places: Vec<(String, String, i64, i64)> = doc["results"][0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_i64().unwrap(),
-                f["column"].as_i64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        places,
+        error_places(&doc),
         [
             // v3's error, in the included file
             (
