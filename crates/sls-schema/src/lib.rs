@@ -39,6 +39,9 @@ pub struct Violation {
     pub path: Vec<String>,
     /// v3's message (`at 'provider.memorySize': must be number`).
     pub message: String,
+    /// The property named last in `path` is not allowed there (`additionalProperties`): the
+    /// problem is its key, not its value.
+    pub unrecognized: bool,
 }
 
 /// The Serverless version the bundled schema comes from.
@@ -75,10 +78,12 @@ pub fn validate_detailed(config: &mut Value, kind: SchemaKind) -> Validation {
                 .skip(1)
                 .map(|k| k.replace("~1", "/").replace("~0", "~"))
                 .collect();
+            let unrecognized = n.additional_property.is_some();
             path.extend(n.additional_property);
             Violation {
                 path,
                 message: n.message,
+                unrecognized,
             }
         })
         .collect();
