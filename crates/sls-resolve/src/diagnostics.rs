@@ -238,7 +238,8 @@ pub(crate) fn schema_warnings(
             .iter()
             .find(|w| w.starts_with("Invalid configuration encountered"))
         {
-            out.push_str(&format!("Warning: {text}\n"));
+            // `log.notice()` first: an empty line.
+            out.push_str(&format!("\nWarning: {text}\n"));
         }
         return out;
     }
@@ -266,7 +267,11 @@ pub(crate) fn schema_warnings(
                     path: violation.path.clone(),
                     range: None,
                 };
-                let at = locate(root, &file.text, &site)
+                let at = violation
+                    .unrecognized
+                    .then(|| locate_key(root, &violation.path))
+                    .flatten()
+                    .or_else(|| locate(root, &file.text, &site))
                     .map(|(start, _)| line_column(&file.text, start));
                 (file.name.clone(), at)
             }
