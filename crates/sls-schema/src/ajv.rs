@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use sls_value::Value;
 
 use crate::formats;
-use crate::schema::{Dependency, Items, JsonType, Node, NodeId, Schema, SubSchema};
+use crate::schema::{Dependency, Items, JsonType, Lit, Node, NodeId, Schema, SubSchema};
 
 /// The parameters of an ajv error that `normalizeAjvErrors` reads.
 #[derive(Clone, Debug, PartialEq)]
@@ -189,11 +189,22 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// `const`/`enum` comparison: deep for object schemas, `===` otherwise.
-fn schema_equal(data: &Value, schema: &Value) -> bool {
-    match schema {
-        Value::Object(_) | Value::Array(_) => deep_equal(data, schema),
-        _ => strict_equal(data, schema),
+/// `const`/`enum` comparison: deep for object schemas (`fast-deep-equal`), `===` otherwise.
+fn schema_equal(data: &Value, schema: &Lit) -> bool {
+    match (data, schema) {
+        (Value::Null, Lit::Null) => true,
+        (Value::Bool(x), Lit::Bool(y)) => x == y,
+        (Value::Number(x), Lit::Num(y)) => x == y,
+        (Value::String(x), Lit::Str(y)) => x == y,
+        (Value::Array(x), Lit::Arr(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| schema_equal(p, q))
+        }
+        (Value::Object(x), Lit::Obj(y)) => {
+            x.len() == y.len()
+                && y.iter()
+                    .all(|(k, v)| x.get(*k).is_some_and(|d| schema_equal(d, v)))
+        }
+        _ => false,
     }
 }
 
@@ -288,7 +299,7 @@ impl<'s> Validator<'s> {
             params,
             data_text,
             schema_text,
-            parent_type: node.common_type(),
+            parent_type: node.common_type().map(str::to_owned),
         });
     }
 
@@ -343,7 +354,7 @@ impl<'s> Validator<'s> {
     }
 
     fn type_error(&mut self, node: &Node, _data: &Data) {
-        let text = node.type_text.clone().unwrap_or_default();
+        let text = node.type_text.unwrap_or_default();
         self.error(node, "type", format!("must be {text}"), Params::None);
     }
 
@@ -352,7 +363,7 @@ impl<'s> Validator<'s> {
         let mut coerced = None;
         if matches!(data.view(), Value::Array(items) if items.len() == 1) {
             data.depth += 1;
-            if check_types(&node.types, data.view(), false) {
+            if check_types(node.types, data.view(), false) {
                 coerced = Some(data.view().clone());
             }
         }
@@ -387,7 +398,7 @@ impl<'s> Validator<'s> {
         let left_to_group =
             coerce_to.is_empty() && node.types.len() == 1 && node.has_rules_for(node.types[0]);
         let checked = !node.types.is_empty() && !left_to_group;
-        if checked && check_types(&node.types, data.view(), true) {
+        if checked && check_types(node.types, data.view(), true) {
             if coerce_to.is_empty() {
                 self.type_error(node, data);
             } else {
@@ -447,7 +458,7 @@ impl<'s> Validator<'s> {
                     node,
                     "enum",
                     "must be equal to one of the allowed values".into(),
-                    Params::AllowedValues(values.clone()),
+                    Params::AllowedValues(values.iter().map(Lit::to_value).collect()),
                 );
             }
             if self.halted(start) {
@@ -608,7 +619,7 @@ impl<'s> Validator<'s> {
                 return;
             }
         }
-        if let Some(pattern) = &node.pattern {
+        if let Some(pattern) = node.pattern {
             if !pattern.test(&s) {
                 self.error(
                     node,
@@ -638,7 +649,7 @@ impl<'s> Validator<'s> {
                 return;
             }
         }
-        if let Some((text, pattern)) = &node.regexp {
+        if let Some((text, pattern)) = node.regexp {
             if !pattern.test(&s) {
                 self.error_with(
                     node,
@@ -646,7 +657,7 @@ impl<'s> Validator<'s> {
                     "must pass \"regexp\" keyword validation".into(),
                     Params::None,
                     Some(s.clone()),
-                    Some(text.clone()),
+                    Some(text.to_owned()),
                 );
             }
         }
@@ -746,9 +757,9 @@ impl<'s> Validator<'s> {
         if items.len() < 2 {
             return;
         }
-        let item_types = match &node.items {
-            Some(Items::All(id)) => self.node(*id).types.clone(),
-            _ => Vec::new(),
+        let item_types: &[JsonType] = match node.items {
+            Some(Items::All(id)) => self.node(id).types,
+            _ => &[],
         };
         let mut duplicate = None;
         if !item_types.is_empty()
@@ -759,7 +770,7 @@ impl<'s> Validator<'s> {
             let mut indices: HashMap<String, usize> = HashMap::new();
             for i in (0..items.len()).rev() {
                 let item = &items[i];
-                if check_types(&item_types, item, true) {
+                if check_types(item_types, item, true) {
                     continue;
                 }
                 let mut key = match item {
@@ -831,7 +842,7 @@ impl<'s> Validator<'s> {
                 return;
             }
         }
-        if let Some(required) = &node.required {
+        if let Some(required) = node.required {
             for name in required {
                 let present = matches!(data.view(), Value::Object(map) if js_has(map, name));
                 if !present {
@@ -839,7 +850,7 @@ impl<'s> Validator<'s> {
                         node,
                         "required",
                         format!("must have required property '{name}'"),
-                        Params::MissingProperty(name.clone()),
+                        Params::MissingProperty((*name).to_owned()),
                     );
                     if !self.all_errors {
                         return;
@@ -913,7 +924,7 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(dependencies) = &node.dependencies {
+        if let Some(dependencies) = node.dependencies {
             for (property, dependency) in dependencies {
                 let Dependency::Properties(deps) = dependency else {
                     continue;
@@ -931,7 +942,7 @@ impl<'s> Validator<'s> {
                 } else {
                     "properties"
                 };
-                for dep in deps {
+                for dep in *deps {
                     if !has(dep) {
                         self.error(
                             node,
@@ -940,7 +951,7 @@ impl<'s> Validator<'s> {
                                 "must have {word} {} when property {property} is present",
                                 deps.join(", ")
                             ),
-                            Params::MissingProperty(dep.clone()),
+                            Params::MissingProperty((*dep).to_owned()),
                         );
                         if !self.all_errors {
                             return;
@@ -965,12 +976,12 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(properties) = &node.properties {
+        if let Some(properties) = node.properties {
             for (name, id) in properties {
                 if self.node(*id).always_valid {
                     continue;
                 }
-                let present = matches!(data.view(), Value::Object(map) if map.contains_key(name));
+                let present = matches!(data.view(), Value::Object(map) if map.contains_key(*name));
                 if present {
                     let segment = format!("/properties/{}", escape_fragment(name));
                     let valid = self.child(*id, data, Key::Prop(name), &segment);
@@ -980,12 +991,12 @@ impl<'s> Validator<'s> {
                 }
             }
         }
-        if let Some(patterns) = &node.pattern_properties {
+        if let Some(patterns) = node.pattern_properties {
             for (pattern, id) in patterns {
                 if self.node(*id).always_valid {
                     continue;
                 }
-                let segment = format!("/patternProperties/{}", escape_fragment(&pattern.source));
+                let segment = format!("/patternProperties/{}", escape_fragment(pattern.source));
                 for key in &keys {
                     if pattern.test(key) {
                         let valid = self.child(*id, data, Key::Prop(key), &segment);

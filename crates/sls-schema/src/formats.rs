@@ -11,9 +11,7 @@ const URI: &str = r"^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;
 pub(crate) fn uri(text: &str) -> bool {
     static PATTERN: OnceLock<Pattern> = OnceLock::new();
     (text.contains('/') || text.contains(':'))
-        && PATTERN
-            .get_or_init(|| Pattern::new(URI.to_owned(), "i"))
-            .test(text)
+        && PATTERN.get_or_init(|| Pattern::new(URI, "i")).test(text)
 }
 
 /// JavaScript's `\s` (white space and line terminators).

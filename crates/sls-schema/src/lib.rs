@@ -4,13 +4,13 @@
 //! their object), and the errors normalized into v3's messages (`normalizeAjvErrors`).
 //!
 //! - `schema`: the bundled schema (dumped from v3 by `scripts/extract-schema.js`), compiled
-//!   lazily into an arena;
+//!   by `build.rs` into static arenas;
 //! - `ajv`: the interpreter, with ajv's keyword order, coercion and error objects;
 //! - `normalize`: the port of `normalize-ajv-errors.js`;
 //! - `formats`, `collate`: ajv-formats' `uri` and `date-time`, ICU's `localeCompare`.
 //!
-//! Architecture invariant: no I/O and no JavaScript; the schema is data compiled at first use,
-//! and validation is a pure function of the configuration and the schema kind.
+//! Architecture invariant: no I/O and no JavaScript; the schema is static data (nothing is
+//! parsed at run time), and validation is a pure function of the configuration and the kind.
 
 mod ajv;
 mod collate;
@@ -45,7 +45,7 @@ pub struct Violation {
 }
 
 /// The Serverless version the bundled schema comes from.
-pub fn schema_version() -> String {
+pub fn schema_version() -> &'static str {
     schema::bundled_version()
 }
 
