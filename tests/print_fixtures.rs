@@ -125,15 +125,9 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
     ),
 ];
 
-/// Not deliberate: v3 behaviour not implemented yet (schema coercion and validation errors,
-/// framework checks, some YAML emitter styles). The test fails when one of these starts to agree,
-/// so the list stays exact.
-const KNOWN_GAPS: &[&str] = &[
-    "print-config-validation-mode-error",
-    "print-null-values-move-to-end",
-    "print-schema-coerces-types",
-    "print-variables-resolution-mode-deprecated",
-];
+/// Not deliberate: v3 behaviour not implemented yet. The test fails when one of these starts to
+/// agree, so the list stays exact.
+const KNOWN_GAPS: &[&str] = &[];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(dead_code)] // each kind is used as fixtures need it

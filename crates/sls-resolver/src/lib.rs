@@ -29,6 +29,7 @@ use std::rc::Rc;
 use sls_value::Value;
 
 pub use error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
+pub use sls_schema::Violation;
 pub use source::{
     AwsSource, EnvSource, Environment, FileSource, FileSystem, OptSource, Origin, ParamSource,
     RemoteSource, SelfSource, SlsSource, Source, SourceContext, SourceError, SourceOutput,
@@ -58,6 +59,30 @@ pub struct Resolved {
     pub warnings: Vec<String>,
     /// Codes of the deprecations v3 buffers for its summary line (`N deprecation(s) found`).
     pub deprecations: Vec<String>,
+    /// The schema violations v3 warns about (`configValidationMode: warn`, the default), each
+    /// at its property; their text is also in `warnings`.
+    pub schema_violations: Vec<Violation>,
+    /// Properties whose value came from another file, and where in it.
+    pub origins: Vec<(Vec<String>, Rc<Origin>)>,
+}
+
+impl Resolved {
+    /// The file a property's value came from (see [`Failure::origin_of`]).
+    pub fn origin_of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
+        origin_of(&self.origins, path)
+    }
+}
+
+/// The longest recorded prefix of `path` that came from another file, and the keys below it.
+fn origin_of<'o, 'p>(
+    origins: &'o [(Vec<String>, Rc<Origin>)],
+    path: &'p [String],
+) -> Option<(&'o Rc<Origin>, &'p [String])> {
+    origins
+        .iter()
+        .filter(|(prefix, _)| path.starts_with(prefix))
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(prefix, origin)| (origin, &path[prefix.len()..]))
 }
 
 /// A variable left as written because its source needs the network.
@@ -96,11 +121,7 @@ impl Failure {
     /// The file a property's value came from, when it was included with `file(...)`: the
     /// longest recorded prefix of `path`, and the keys left below it.
     pub fn origin_of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
-        self.origins
-            .iter()
-            .filter(|(prefix, _)| path.starts_with(prefix))
-            .max_by_key(|(prefix, _)| prefix.len())
-            .map(|(prefix, origin)| (origin, &path[prefix.len()..]))
+        origin_of(&self.origins, path)
     }
 }
 
@@ -195,12 +216,26 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
             &engine.env.env,
             &mut log,
         )
-        .map_err(Failure::single)?;
+        .map_err(|error| match error {
+            service::RunError::One(error) => Failure::single(error),
+            service::RunError::Schema(failure) => Failure {
+                message: failure.message,
+                errors: failure
+                    .errors
+                    .into_iter()
+                    .map(ResolveError::shared)
+                    .collect(),
+                origins: origins(&engine),
+                later: Vec::new(),
+            },
+        })?;
         Ok(Resolved {
             config: std::mem::replace(&mut engine.config, Value::Null),
             unresolved,
             warnings: std::mem::take(&mut log.warnings),
             deprecations: std::mem::take(&mut log.deprecations),
+            schema_violations: std::mem::take(&mut log.schema_violations),
+            origins: origins(&engine),
         })
     });
     if let Some(trace) = &mut trace {
@@ -210,6 +245,15 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         };
     }
     (result, trace)
+}
+
+/// Properties whose value came from another file, and where in it.
+fn origins(engine: &Engine) -> Vec<(Vec<String>, Rc<Origin>)> {
+    engine
+        .origins
+        .iter()
+        .map(|(k, o)| (path_keys(k), o.clone()))
+        .collect()
 }
 
 /// v3's phases, in order; stops where v3 would stop.
@@ -356,11 +400,7 @@ impl Phase<'_> {
                 list.join(",")
             ),
             errors,
-            origins: engine
-                .origins
-                .iter()
-                .map(|(k, o)| (path_keys(k), o.clone()))
-                .collect(),
+            origins: origins(engine),
             later: Vec::new(),
         })
     }

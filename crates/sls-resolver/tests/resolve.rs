@@ -351,3 +351,76 @@ fn each_unknown_source_is_an_error_at_its_variable() {
         ]
     );
 }
+
+fn provider(value: &Value) -> &Map {
+    match value {
+        Value::Object(root) => match root.get("provider") {
+            Some(Value::Object(provider)) => provider,
+            _ => panic!("no provider"),
+        },
+        _ => panic!("not an object"),
+    }
+}
+
+#[test]
+fn schema_coerces_in_every_validation_mode() {
+    for mode in [
+        "",
+        "configValidationMode: warn\n",
+        "configValidationMode: off\n",
+    ] {
+        let out = case(&format!("{mode}custom:\n  mem: '512'\n"))
+            .run()
+            .unwrap();
+        assert_eq!(custom(&out)["mem"], s("512"), "custom is not typed");
+    }
+    let yaml = "service: svc\nconfigValidationMode: off\nprovider:\n  name: aws\n  memorySize: ${self:custom.mem}\n  nope: 1\ncustom:\n  mem: '512'\n";
+    let mut c = case("");
+    c.yaml = yaml.into();
+    let out = c.run().unwrap();
+    assert_eq!(provider(&out)["memorySize"], Value::Number(512.0));
+}
+
+#[test]
+fn schema_warnings_are_data_with_their_property() {
+    let mut c = case("");
+    c.yaml = "service: svc\nprovider:\n  name: aws\n  timeout: ten\n  nope: 1\n".into();
+    let resolved = resolve(c.input()).unwrap();
+    let found: Vec<(Vec<String>, bool)> = resolved
+        .schema_violations
+        .iter()
+        .map(|v| (v.path.clone(), v.unrecognized))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (strings(&["provider", "nope"]), true),
+            (strings(&["provider", "timeout"]), false)
+        ]
+    );
+}
+
+#[test]
+fn schema_errors_in_error_mode_are_one_per_violation() {
+    let mut c = case("");
+    c.yaml = "service: svc\nconfigValidationMode: error\nprovider:\n  name: aws\n  timeout: ten\nextra: 1\n".into();
+    let err = c.run().unwrap_err();
+    let found: Vec<(ErrorCode, Vec<String>)> = err
+        .errors
+        .iter()
+        .map(|e| (e.code, e.site.as_ref().unwrap().path.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                ErrorCode::UnrecognizedConfigurationProperty,
+                strings(&["extra"])
+            ),
+            (
+                ErrorCode::InvalidNonSchemaCompliantConfiguration,
+                strings(&["provider", "timeout"])
+            ),
+        ]
+    );
+}
