@@ -200,20 +200,9 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
     ),
 ];
 
-/// Not deliberate: v3 behaviour not implemented yet (schema coercion and validation errors,
-/// framework checks, some YAML emitter styles). The test fails when one of these starts to agree,
-/// so the list stays exact.
+/// Not deliberate: v3 behaviour not implemented yet. The test fails when one of these starts to
+/// agree, so the list stays exact.
 const KNOWN_GAPS: &[&str] = &[
-    "print-config-validation-mode-error",
-    "print-null-values-move-to-end",
-    "print-schema-coerces-types",
-    "print-variables-resolution-mode-deprecated",
-    // schema coercion: v3's ajv turns `Action: x` and `rate: x` into lists and environment
-    // values into strings (crates/sls-schema, in progress)
-    "real-world-orders-api-dev",
-    "real-world-orders-api-prod",
-    "real-world-params-and-env",
-    "real-world-stage-config-files",
     // v3 requires every listed plugin to be installed (and runs it); sls-resolve loads no
     // plugins, so it prints the configuration where v3 stops with "plugin not found"
     "plugins-not-installed",

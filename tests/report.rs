@@ -1,7 +1,10 @@
 //! The profile report, `sls-resolve [--stage S] [CONFIG]`, on the README's example
 //! (fixtures/example) and on small services written by the tests: snapshots of the text and
 //! JSON outputs, the JSON fields of docs/report.md, every credential source and selector, the
-//! warnings that save deploys, and the exit codes (0 credentials, 1 v3 fails, 2 usage).
+//! options and where the stage and region come from, the warnings that save deploys, the exit
+//! codes (0 credentials, 1 v3 fails, 2 usage), a missing `HOME`, and `credential_process`
+//! never run. (The JSON schema itself is pinned against docs/report.md over every fixture in
+//! tests/profile_fixtures.rs.)
 
 mod support;
 
@@ -78,16 +81,26 @@ fn example_prod_json() {
         (&chain[1]["from"]["line"], &chain[1]["from"]["column"]),
         (&serde_json::json!(11), &serde_json::json!(11))
     );
-    // the role hop and its base, masked
-    let detail = &c["detail"]["chain"];
-    assert_eq!(detail["base"]["profile"], "ci-base");
-    assert_eq!(detail["base"]["secret_access_key"], "****************EKEY");
+    assert_eq!(c["account_from"], "role_arn");
+    // where the profile is defined, its region (not the deploy region)
     assert_eq!(
-        detail["hops"][0]["role_arn"],
+        c["defined_at"],
+        serde_json::json!([{"file": "aws/credentials", "line": 12, "column": 1}])
+    );
+    assert_eq!(c["region"], "eu-central-1");
+    // the role hop and the base keys that sign it, masked
+    assert_eq!(c["keys"]["profile"], "ci-base");
+    assert_eq!(c["keys"]["secret_access_key"], "****************EKEY");
+    assert_eq!(c["base"]["kind"], "static-keys");
+    assert_eq!(c["role_chain"][0]["profile"], "prodProfile");
+    assert_eq!(
+        c["role_chain"][0]["role_arn"],
         "arn:aws:iam::123456789012:role/deploy"
     );
+    assert_eq!(c["role_chain"][0]["line"], 13);
     assert_eq!(j["side_effects"][0]["kind"], "assume-role");
     assert_eq!(j["side_effects"][0]["shadowed"], false);
+    assert_eq!(j["side_effects"][0]["region"], "eu-central-1");
     // `[default]` lives only in the config file, which v3 ignores; it is not asked for, so
     // there is nothing to warn about
     assert_eq!(codes(&j["warnings"]), Vec::<String>::new());
@@ -157,6 +170,18 @@ fn environment_keys_shadow_provider_profile() {
     // shadowed, but v3 still builds the role's credentials: the AssumeRole call happens
     assert_eq!(j["side_effects"][0]["shadowed"], true);
     assert!(!j.to_string().contains("envSecretThatMustNotPrint"));
+}
+
+#[test]
+fn a_shadowed_provider_profile_makes_the_verdict_warn() {
+    let shadowed = report(&["--stage", "prod"], &[("AWS_PROFILE", "devProfile")]);
+    assert_eq!(shadowed.code, 0, "a deploy still gets credentials");
+    let first = shadowed.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("WARN  new-service / prod:"), "{first}");
+    assert!(first.ends_with("; 1 warning below"), "{first}");
+    let plain = report(&["--stage", "prod"], &[]);
+    let first = plain.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("OK    new-service / prod:"), "{first}");
 }
 
 #[test]
@@ -344,9 +369,340 @@ fn usage_errors_exit_2() {
         &["--bogus"],
         &["missing-dir"],
         &["--stage"],
+        // v3 has no `--profile` for service commands ("Detected unrecognized CLI options")
+        &["--profile", "devProfile"],
+        &["--engine"],
     ] {
         let run = report(args, &[]);
         assert_eq!(run.code, 2, "{args:?}: {}", run.all());
         assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
     }
+}
+
+/// A small service with three stages' worth of options, for the option tests.
+fn options_service() -> TempDir {
+    let dir = TempDir::new("report-options");
+    dir.write(
+        "sls.yml",
+        "service: opts\nparams:\n  default:\n    prof: fromDefault\n  qa-eu:\n    prof: qaProfile\nprovider:\n  name: aws\n  region: ${param:region, 'eu-west-1'}\n  profile: ${param:prof}\n",
+    );
+    dir.write(
+        "home/.aws/credentials",
+        "[qaProfile]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x1234\n[cliParam]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = y1234\n",
+    );
+    dir
+}
+
+#[test]
+fn short_options_param_and_the_sources_of_stage_and_region() {
+    let dir = options_service();
+    let home = dir.path().join("home");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        sls_resolve(dir.path(), Some(&home), &all, env)
+    };
+    // -s, -c; the profile comes from `params.<stage>`, located in the file
+    let r = run(
+        &["-s", "qa-eu", "-c", "sls.yml"],
+        &[("AWS_REGION", "ap-east-1")],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let j = r.json();
+    assert_eq!(j["config"], "sls.yml");
+    assert_eq!(
+        (&j["stage"], &j["stage_source"]),
+        (&"qa-eu".into(), &"--stage".into())
+    );
+    // v3 does not take the deploy region from AWS_REGION
+    assert_eq!(
+        (&j["region"], &j["region_source"]),
+        (&"eu-west-1".into(), &"provider.region".into())
+    );
+    assert_eq!(j["provider_profile"], "qaProfile");
+    let step = &j["provider_profile_chain"][0];
+    assert_eq!(step["variable"], "param:prof");
+    assert_eq!(step["from"]["kind"], "config");
+    assert_eq!(
+        (&step["from"]["line"], &step["from"]["column"]),
+        (&6.into(), &11.into())
+    );
+    // -r and --param win, and say so
+    let j = run(
+        &[
+            "-s",
+            "qa-eu",
+            "-r",
+            "ap-south-1",
+            "-c",
+            "sls.yml",
+            "--param",
+            "prof=cliParam",
+        ],
+        &[],
+    )
+    .json();
+    assert_eq!(
+        (&j["region"], &j["region_source"]),
+        (&"ap-south-1".into(), &"--region".into())
+    );
+    assert_eq!(j["credentials"]["profile"], "cliParam");
+    assert_eq!(j["provider_profile_chain"][0]["from"]["name"], "--param");
+    // no --stage and no provider.stage: `dev`, v3's default, with `params.default`
+    dir.write("serverless.yml", "service: opts\nprovider:\n  name: aws\n");
+    let j = run(
+        &[],
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIAENVKEYEXAMPLE123"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+        ],
+    )
+    .json();
+    assert_eq!(
+        (&j["stage"], &j["stage_source"]),
+        (&"dev".into(), &"default".into())
+    );
+    assert_eq!(
+        (&j["region"], &j["region_source"]),
+        (&"us-east-1".into(), &"default".into())
+    );
+}
+
+#[test]
+fn text_report_reads_in_five_seconds() {
+    // the verdict first, then a short report: one screen, no line wider than a terminal
+    for (args, verdict) in [
+        (
+            &["--stage", "prod"][..],
+            "OK    new-service / prod: deploys with profile `prodProfile`, selected by provider.profile (account 123456789012)",
+        ),
+        (
+            &["--stage", "dev"],
+            "OK    new-service / dev: deploys with profile `devProfile`, selected by provider.profile (account unknown offline)",
+        ),
+    ] {
+        let run = report(args, &[]);
+        let first = run.stdout.lines().next().unwrap_or_default();
+        assert_eq!(first, verdict);
+        assert!(run.stdout.lines().count() <= 25, "{}", run.stdout);
+    }
+    let run = report(&["--stage", "prod"], &[("AWS_PROFILE", "nope")]);
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some("FAIL  new-service / prod: AWS profile \"nope\" doesn't seem to be configured")
+    );
+    // the failing run names no winner
+    assert!(run.stdout.contains("winner     none"), "{}", run.stdout);
+    assert_eq!(
+        report(
+            &["--stage", "prod", "--format", "json"],
+            &[("AWS_PROFILE", "nope")]
+        )
+        .json()["credentials"]["source"],
+        serde_json::Value::Null
+    );
+}
+
+#[test]
+fn without_home_the_files_come_from_the_password_database() {
+    // Node's os.homedir() (aws-sdk v2's last fallback) answers from the password database when
+    // HOME is unset; so does sls-resolve, and it neither panics nor invents a path.
+    let run = sls_resolve(
+        &example(),
+        None,
+        &["--stage", "prod", "--format", "json"],
+        &[],
+    );
+    assert_ne!(run.code, 2, "{}", run.all());
+    #[allow(deprecated)] // unix: getpwuid_r, as libuv's uv_os_homedir
+    let home = std::env::home_dir().map(|p| p.display().to_string());
+    let j = run.json();
+    let first = j["files"][0]["path"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    match home {
+        Some(home) => assert_eq!(
+            first,
+            format!("{}/.aws/credentials", home.trim_end_matches('/'))
+        ),
+        None => assert!(j["files"].as_array().is_some_and(Vec::is_empty), "{j}"),
+    }
+}
+
+#[test]
+fn credential_process_is_never_run() {
+    let dir = TempDir::new("report-process");
+    let marker = dir.path().join("process-ran");
+    let command = format!("/bin/sh -c 'touch {}'", marker.display());
+    dir.write(
+        "serverless.yml",
+        "service: s\nprovider:\n  name: aws\n  profile: proc\n",
+    );
+    dir.write(
+        "home/.aws/credentials",
+        &format!(
+            "[default]\ncredential_process = {command}\n[proc]\ncredential_process = {command}\n"
+        ),
+    );
+    dir.write(
+        "home/.aws/config",
+        &format!("[profile proc]\ncredential_process = {command}\n"),
+    );
+    let home = dir.path().join("home");
+    let mut reported = false;
+    for engine in ["v3", "sdk"] {
+        for format in ["text", "json"] {
+            for extra in [&[][..], &["--aws-profile", "default"]] {
+                let mut args = vec!["--engine", engine, "--format", format];
+                args.extend_from_slice(extra);
+                let run = sls_resolve(
+                    dir.path(),
+                    Some(&home),
+                    &args,
+                    &[("AWS_SDK_LOAD_CONFIG", "1"), ("AWS_REGION", "eu-west-1")],
+                );
+                assert_ne!(run.code, 2, "{}", run.all());
+                reported |= run.stdout.contains("credential_process");
+            }
+        }
+        // the implicit default reaches the process through the SDK default chain
+        dir.write("serverless.yml", "service: s\nprovider:\n  name: aws\n");
+        let j = sls_resolve(
+            dir.path(),
+            Some(&home),
+            &["--engine", engine, "--format", "json"],
+            &[],
+        )
+        .json();
+        assert_eq!(j["credentials"]["kind"], "credential-process", "{engine}");
+        let effects = j["side_effects"].as_array().expect("side effects").clone();
+        assert!(
+            effects.iter().any(|e| e["kind"] == "runs-process"
+                && e["command"] == "/bin/sh -c 'touch <dir>/process-ran'"),
+            "{effects:?}"
+        );
+        dir.write(
+            "serverless.yml",
+            "service: s\nprovider:\n  name: aws\n  profile: proc\n",
+        );
+    }
+    assert!(reported, "the command is named");
+    assert!(!marker.exists(), "credential_process ran");
+}
+
+#[test]
+fn a_profile_from_a_dotenv_file_names_the_file_and_never_overrides_the_environment() {
+    let dir = TempDir::new("report-dotenv-chain");
+    dir.write(
+        "serverless.yml",
+        "service: s\nuseDotenv: true\nprovider:\n  name: aws\n  profile: ${env:DEPLOY_PROFILE}\n",
+    );
+    dir.write(".env.prod", "DEPLOY_PROFILE=fromDotenv\n");
+    dir.write(".env", "DEPLOY_PROFILE=fromPlainDotenv\n");
+    dir.write(
+        "home/.aws/credentials",
+        "[fromDotenv]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x1234\n[fromShell]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = y1234\n",
+    );
+    let home = dir.path().join("home");
+    let args = ["--stage", "prod", "--format", "json"];
+    let j = sls_resolve(dir.path(), Some(&home), &args, &[]).json();
+    // `.env.<stage>` wins over `.env`, and the chain says which file set the variable
+    assert_eq!(j["dotenv"]["file"], ".env.prod");
+    assert_eq!(j["provider_profile"], "fromDotenv");
+    let step = &j["provider_profile_chain"][0];
+    assert_eq!(step["variable"], "env:DEPLOY_PROFILE");
+    assert_eq!(step["from"]["kind"], "env");
+    assert_eq!(step["from"]["dotenv"], ".env.prod");
+    // a variable already set is not overridden by the file
+    let j = sls_resolve(
+        dir.path(),
+        Some(&home),
+        &args,
+        &[("DEPLOY_PROFILE", "fromShell")],
+    )
+    .json();
+    assert_eq!(j["provider_profile"], "fromShell");
+    assert_eq!(
+        j["provider_profile_chain"][0]["from"]["dotenv"],
+        serde_json::Value::Null
+    );
+}
+
+/// Offline by construction: the report's code (the engines and the command) has no way to
+/// open a socket or start a process.
+#[test]
+fn the_report_code_cannot_reach_the_network_or_run_a_process() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["sls-aws/src", "sls-resolve/src"] {
+        for entry in walk(&root.join(dir)) {
+            files.push(entry);
+        }
+    }
+    assert!(files.len() > 10, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        for banned in [
+            "std::net",
+            "TcpStream",
+            "UdpSocket",
+            "process::Command",
+            "Command::new",
+        ] {
+            assert!(!text.contains(banned), "{} uses `{banned}`", file.display());
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("source dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn v3_stops_at_its_first_error_and_never_reaches_the_slots_after_it() {
+    // run order: default, provider.profile (not read: --aws-profile), AWS_ACCESS_KEY_ID,
+    // AWS_PROFILE (throws), AWS_PROD_*, AWS_PROD_PROFILE, --aws-profile
+    let args = [
+        "--stage",
+        "prod",
+        "--aws-profile",
+        "devProfile",
+        "--format",
+        "json",
+    ];
+    let env = [("AWS_PROFILE", "nope"), ("AWS_PROD_PROFILE", "prodProfile")];
+    let j = report(&args, &env).json();
+    let status = |selector: &str| {
+        j["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .find(|c| c["selector"] == selector)
+            .map(|c| c["status"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(status("AWS_PROFILE"), "failed");
+    assert_eq!(status("AWS_PROD_PROFILE"), "skipped");
+    assert_eq!(status("--aws-profile"), "skipped");
+    assert_eq!(status("provider.profile"), "skipped");
+    assert_eq!(codes(&j["errors"]), ["UNRECOGNIZED_AWS_PROFILE"]);
+    assert_eq!(j["credentials"]["profile"], serde_json::Value::Null);
+    // prodProfile is a role, but its step is never reached: no AssumeRole call
+    assert_eq!(j["side_effects"], serde_json::json!([]));
+    // osls 4 takes the first source that is set and never looks at AWS_PROFILE
+    let mut sdk = args.to_vec();
+    sdk.extend(["--engine", "sdk"]);
+    let j = report(&sdk, &env).json();
+    assert_eq!(j["verdict"], "ok");
+    assert_eq!(j["credentials"]["profile"], "devProfile");
 }

@@ -140,6 +140,23 @@ pub enum AwsError {
         span: Option<SourceSpan>,
     },
 
+    /// serverless v3 selected a role profile whose source profile has no usable keys where
+    /// aws-sdk v2 looks for them: the `AssumeRole` call cannot be signed and fails locally with
+    /// v2's `CredentialsError` ("Missing credentials in config"), so the deploy stops at its
+    /// first AWS request. The code is ours.
+    #[error(
+        "profile `{profile}` cannot assume its role: the source profile has no usable keys ({detail})"
+    )]
+    #[diagnostic(code(AWS_ROLE_SOURCE_WITHOUT_CREDENTIALS), help("{help}"))]
+    RoleSourceWithoutCredentials {
+        profile: String,
+        detail: String,
+        help: String,
+        location: Option<Location>,
+        #[label("role profile")]
+        span: Option<SourceSpan>,
+    },
+
     /// osls 4 needs a cached SSO token for an SSO profile and has none (`aws sso login` was
     /// never run, or its cache is elsewhere): it stops and asks for an interactive login.
     #[error(
@@ -194,6 +211,7 @@ impl AwsError {
             AwsError::CredentialsNotFound { .. } => "AWS_CREDENTIALS_NOT_FOUND",
             AwsError::SdkLoad { .. } => "AWS_SDK_LOAD_ERROR",
             AwsError::SdkCredentials { .. } => "AWS_SDK_CREDENTIALS_ERROR",
+            AwsError::RoleSourceWithoutCredentials { .. } => "AWS_ROLE_SOURCE_WITHOUT_CREDENTIALS",
             AwsError::SsoLoginUnavailable { .. } => "AWS_SSO_LOGIN_UNAVAILABLE",
             AwsError::IniSyntax { .. } => "aws-ini-syntax",
             AwsError::V2ProtoSection { .. } => "aws-v2-proto-section",
@@ -207,6 +225,7 @@ impl AwsError {
             AwsError::UnrecognizedProfile { location, .. }
             | AwsError::SdkLoad { location, .. }
             | AwsError::SdkCredentials { location, .. }
+            | AwsError::RoleSourceWithoutCredentials { location, .. }
             | AwsError::SsoLoginUnavailable { location, .. } => location.as_ref(),
             AwsError::IniSyntax { location, .. }
             | AwsError::V2ProtoSection { location, .. }
@@ -244,6 +263,7 @@ impl Serialize for AwsError {
                 st.serialize_field("reason", reason)?;
             }
             AwsError::SdkCredentials { profile, .. }
+            | AwsError::RoleSourceWithoutCredentials { profile, .. }
             | AwsError::SsoLoginUnavailable { profile, .. } => {
                 st.serialize_field("profile", profile)?;
                 st.skip_field("reason")?;

@@ -83,8 +83,11 @@ pub fn parse(text: &str, path: &str, kind: FileKind) -> SpecFile {
         file: path.to_string(),
         span: index.span(start, end),
     };
-    let mut line_start = 0usize;
-    for raw_line in text.split_inclusive('\n') {
+    // A leading byte order mark (Windows editors write one) is not part of the first line: the
+    // JS SDK v3 reader, whose `\s` includes U+FEFF, reads such files (recorded with osls 4).
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut line_start = text.len() - body.len();
+    for raw_line in body.split_inclusive('\n') {
         let this_start = line_start;
         line_start += raw_line.len();
         let line = raw_line.strip_suffix('\n').unwrap_or(raw_line);
@@ -350,10 +353,17 @@ fn merge_file(out: &mut SpecProfiles, file: &SpecFile) {
                     pair.suffix, pair.suffix
                 ),
             )),
-            (FileKind::Credentials, Some(prefix)) => Some(warn(
+            (FileKind::Credentials, Some(prefix @ ("sso-session" | "services"))) => Some(warn(
                 WarningKind::PrefixedSectionInCredentials,
                 format!(
                     "section `[{prefix} {}]` ignored: it belongs in the config file",
+                    pair.suffix
+                ),
+            )),
+            (FileKind::Credentials, Some(prefix)) => Some(warn(
+                WarningKind::PrefixedSectionInCredentials,
+                format!(
+                    "section `[{prefix} {}]` ignored: a profile name cannot contain whitespace",
                     pair.suffix
                 ),
             )),
@@ -518,6 +528,21 @@ mod tests {
         assert_eq!(v.text(), None);
         assert!(v.matches("abcdefgh\nijkl"));
         assert_eq!(v.display(), "****************ijkl");
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_and_spans_keep_their_offsets() {
+        let f = parse(
+            "\u{FEFF}[bom]\r\naws_access_key_id = AKIAEXAMPLEKEY12\r\n",
+            "credentials",
+            FileKind::Credentials,
+        );
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.sections.len(), 1);
+        assert_eq!(f.sections[0].header, "bom");
+        // the header starts after the 3 bytes of the mark, on line 1
+        assert_eq!(f.sections[0].location.span.start, 3);
+        assert_eq!(f.sections[0].location.span.line, 1);
     }
 
     #[test]

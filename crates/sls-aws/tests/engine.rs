@@ -189,6 +189,18 @@ fn a_missing_profile_in_a_lower_slot_aborts_v3_but_not_osls() {
         d.errors[0].to_string(),
         "AWS profile \"nope\" doesn't seem to be configured"
     );
+    // getCredentials() throws there: nothing is selected, and `--aws-profile` (run last) is
+    // never reached, while `[default]` (run first) was valid before the throw
+    assert_eq!(d.winner, None);
+    let status = |slot: Slot| {
+        d.candidates
+            .iter()
+            .find(|c| c.slot == slot)
+            .map(|c| c.status)
+    };
+    assert_eq!(status(Slot::AwsProfileFlag), Some(Status::Skipped));
+    assert_eq!(status(Slot::AwsProfileEnv), Some(Status::Failed));
+    assert_eq!(status(Slot::DefaultProfile), Some(Status::Shadowed));
     let sdk = c.sdk();
     assert_eq!(
         (sdk.outcome, winner_profile(&sdk)),

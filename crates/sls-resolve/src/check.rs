@@ -6,10 +6,11 @@
 //! back in path order, so the output does not depend on scheduling.
 
 mod policy;
+mod remote;
 mod services;
 mod stages;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +22,7 @@ use sls_aws::engine::Outcome;
 
 use crate::diagnostics::{self, Failure, SourceFile};
 use crate::report::{self, EngineArg, Finding};
-use crate::service::{self, Options, ProfileValue};
+use crate::service::{self, Location, Options, ProfileValue};
 use crate::{EXIT_CONFIG, discover};
 
 #[derive(Args, Debug)]
@@ -52,7 +53,8 @@ pub(crate) struct CheckArgs {
     /// Read the AWS files from DIR instead of `$HOME/.aws`
     #[arg(long, value_name = "DIR")]
     aws_dir: Option<PathBuf>,
-    /// Policy file (default: `.sls-resolve.yml` in the working directory, when it exists)
+    /// Policy file (default: `.sls-resolve.yml` in the working directory or a parent folder up to
+    /// the repository root, when there is one)
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// Expected account of a stage, `STAGE=ACCOUNT_ID` (repeatable)
@@ -61,6 +63,9 @@ pub(crate) struct CheckArgs {
     /// Expected profile of a stage, `STAGE=PROFILE` (repeatable)
     #[arg(long = "expect-profile", value_name = "STAGE=NAME")]
     expect_profile: Vec<String>,
+    /// No two stages of a service may use the same `provider.profile`
+    #[arg(long)]
+    distinct_profiles: bool,
     /// Warnings fail the check too
     #[arg(long)]
     deny_warnings: bool,
@@ -100,12 +105,22 @@ struct CheckFinding {
 }
 
 /// The result for one service and stage.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Row {
-    service: String,
+    /// The `service` name; `None` when the configuration was not read.
+    service: Option<String>,
     config: String,
     stage: String,
-    found_by: Vec<String>,
+    found_by: Vec<stages::FoundBy>,
+    region: Option<String>,
+    /// The CloudFormation stack a deploy writes (`<service>-<stage>`), when the configuration
+    /// does not name its own with `provider.stackName`.
+    stack: Option<String>,
+    /// A JavaScript or TypeScript configuration: listed, not checked.
+    skipped: bool,
+    /// Where `provider.profile` is written (the configuration named as in the output), for
+    /// findings about the profile that have no place of their own.
+    profile_at: Option<(SourceFile, Location)>,
     provider_profile: Option<String>,
     credentials: String,
     credentials_json: Json,
@@ -114,10 +129,16 @@ struct Row {
 }
 
 impl Row {
+    fn name(&self) -> &str {
+        self.service.as_deref().unwrap_or("?")
+    }
+
     fn verdict(&self, deny_warnings: bool) -> &'static str {
         let errors = self.findings.iter().any(|f| f.severity == Severity::Error);
         if errors || (deny_warnings && !self.findings.is_empty()) {
             "fail"
+        } else if self.skipped {
+            "skipped"
         } else if self.findings.is_empty() {
             "ok"
         } else {
@@ -145,10 +166,19 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
     } else {
         args.paths.clone()
     };
-    let configs = services::find(&paths)?;
+    if let Some(dir) = &args.aws_dir {
+        if !dir.is_dir() {
+            return Err(Failure::usage(format!(
+                "`--aws-dir {}`: no such directory",
+                dir.display()
+            )));
+        }
+    }
+    let configs = services::find(&paths, &cwd)?;
     if configs.is_empty() {
+        // A gate that checked nothing must not pass: the PATH or the working directory is wrong.
         return Err(Failure::usage(format!(
-            "no `serverless.yml`, `serverless.yaml` or `serverless.json` under {}",
+            "no service configuration (`serverless.yml`, `serverless.yaml`, `serverless.json`) under {}",
             paths
                 .iter()
                 .map(|p| format!("`{}`", p.display()))
@@ -156,15 +186,20 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
                 .join(", ")
         )));
     }
-    let policy_path = args.policy.clone().or_else(|| {
-        let p = cwd.join(policy::POLICY_FILE);
-        p.is_file().then_some(p)
-    });
+    let policy_path = args.policy.clone().or_else(|| policy::find(&cwd));
     let mut policy = match &policy_path {
-        Some(p) => policy::load(p)?,
+        Some(p) => {
+            let display = if args.policy.is_some() {
+                p.display().to_string()
+            } else {
+                pathdiff(p, &cwd)
+            };
+            policy::load(p, &display)?
+        }
         None => policy::Policy::default(),
     };
     policy.add_flags(&args.expect_account, &args.expect_profile)?;
+    policy.distinct_profiles |= args.distinct_profiles;
     let deny_warnings = args.deny_warnings || policy.deny_warnings;
     let env: HashMap<String, String> = std::env::vars().collect();
     let job = Job {
@@ -187,12 +222,17 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
     if policy.distinct_profiles {
         distinct_profiles(&mut rows);
     }
+    duplicate_stacks(&mut rows);
     let failed = rows.iter().any(|r| r.verdict(deny_warnings) == "fail");
     let out = match args.format {
         CheckFormat::Text => text(&rows, deny_warnings),
         CheckFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&json_out(&rows, deny_warnings)).unwrap_or_default();
+            let mut s = serde_json::to_string_pretty(&json_out(
+                &rows,
+                deny_warnings,
+                policy.file.as_deref(),
+            ))
+            .unwrap_or_default();
             s.push('\n');
             s
         }
@@ -205,11 +245,23 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(String, u8), Failure> {
     Ok((alias.apply(out), if failed { EXIT_CONFIG } else { 0 }))
 }
 
+/// `path` for messages: relative to `cwd` (with `../` when it is in a parent folder).
+fn pathdiff(path: &Path, cwd: &Path) -> String {
+    for (ups, dir) in cwd.ancestors().enumerate() {
+        if let Ok(rest) = path.strip_prefix(dir) {
+            let mut out = "../".repeat(ups);
+            out.push_str(&rest.to_string_lossy().replace('\\', "/"));
+            return out;
+        }
+    }
+    path.display().to_string()
+}
+
 /// Checks every service on worker threads; the results keep the order of `configs`.
 /// One slot per service, filled by whichever worker checked it.
 type Slots = Mutex<Vec<Option<Result<Vec<Row>, Failure>>>>;
 
-fn run_parallel(configs: &[PathBuf], job: &Job<'_>) -> Result<Vec<Vec<Row>>, Failure> {
+fn run_parallel(configs: &[services::Found], job: &Job<'_>) -> Result<Vec<Vec<Row>>, Failure> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(configs.len())
@@ -221,8 +273,8 @@ fn run_parallel(configs: &[PathBuf], job: &Job<'_>) -> Result<Vec<Vec<Row>>, Fai
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = configs.get(i) else { break };
-                    let result = check_service(path, job);
+                    let Some(found) = configs.get(i) else { break };
+                    let result = check_service(found, job);
                     if let Ok(mut slots) = slots.lock() {
                         slots[i] = Some(result);
                     }
@@ -239,35 +291,16 @@ fn run_parallel(configs: &[PathBuf], job: &Job<'_>) -> Result<Vec<Vec<Row>>, Fai
         .collect()
 }
 
-fn check_service(path: &Path, job: &Job<'_>) -> Result<Vec<Row>, Failure> {
+fn check_service(found: &services::Found, job: &Job<'_>) -> Result<Vec<Row>, Failure> {
+    let path = found.path.as_path();
     let config = services::relative(path, job.cwd);
+    if found.scripted {
+        return Ok(vec![not_checked(&config)]);
+    }
     let (file, root) = match discover::load(path) {
         Ok(loaded) => loaded,
-        Err(f) if f.exit == EXIT_CONFIG => {
-            // a file that does not parse is a finding, not the end of the run
-            return Ok(vec![Row {
-                service: "?".into(),
-                config: config.clone(),
-                stage: "-".into(),
-                found_by: Vec::new(),
-                provider_profile: None,
-                credentials: "-".into(),
-                credentials_json: Json::Null,
-                account: None,
-                findings: vec![CheckFinding {
-                    severity: Severity::Error,
-                    finding: Finding {
-                        code: "config-parse-error".into(),
-                        message: f.v3.clone(),
-                        help: None,
-                        at: None,
-                        span: None,
-                    },
-                    file: Some(config),
-                    frame: f.rendered,
-                }],
-            }]);
-        }
+        // a file that does not parse is a finding, not the end of the run
+        Err(f) if f.exit == EXIT_CONFIG => return Ok(vec![parse_failure(path, &config, f)]),
         Err(f) => return Err(f),
     };
     // the stage a deploy without `--stage` uses
@@ -278,7 +311,12 @@ fn check_service(path: &Path, job: &Job<'_>) -> Result<Vec<Row>, Failure> {
         &job.options,
         job.env.clone(),
     );
-    let stages = stages::stages_to_check(&file, &root, job.stages, &base.stage);
+    let default_stage = stages::DefaultStage {
+        name: &base.stage,
+        from_provider: base.stage_source == service::StageSource::Provider,
+    };
+    let stages = stages::stages_to_check(&file, &root, job.stages, default_stage);
+    let stack_named = root.get_path(&["provider", "stackName"]).is_some();
     let mut rows = Vec::new();
     for stage in stages {
         let options = Options {
@@ -293,16 +331,148 @@ fn check_service(path: &Path, job: &Job<'_>) -> Result<Vec<Row>, Failure> {
             job.env.clone(),
         );
         let env = report::aws_env(&view);
-        let files = report::read_aws_files(&[job.engine], &env, job.aws_dir)?;
+        // an AWS file that cannot be read is an I/O error of the run (exit 2)
+        let files = report::read_aws_files(&[job.engine], &env, job.aws_dir)
+            .map_err(Failure::into_usage)?;
         let sso_cache = report::read_sso_cache(&env, job.aws_dir);
         let report = report::build(view, job.engine, &options, &files, &sso_cache);
-        rows.push(row(&report, &stage, &config, job, &files));
+        let remote = remote::profile_dependencies(&file, &root, &stage.name);
+        let mut row = row(&report, &stage, &config, job, &files, &remote);
+        if stack_named {
+            row.stack = None;
+        }
+        rows.push(row);
     }
     Ok(rows)
 }
 
-/// Codes that are errors in `check` although the report calls them warnings.
-const ERRORS_IN_CHECK: &[&str] = &["provider-stage-mismatch"];
+/// The row of a JavaScript or TypeScript configuration, which cannot be read offline.
+fn not_checked(config: &str) -> Row {
+    let finding = Finding {
+        code: "config-not-supported".into(),
+        message: format!(
+            "`{config}` is a JavaScript/TypeScript configuration: sls-resolve does not run code, so this service is not checked"
+        ),
+        help: Some(
+            "convert it to serverless.yml, or leave its folder out of the PATHs; with `--deny-warnings` this fails the check"
+                .into(),
+        ),
+        at: None,
+        span: None,
+    };
+    let frame = Failure::plain(
+        &finding.code,
+        format!("warning: {}", finding.message),
+        finding.help.clone(),
+    )
+    .rendered;
+    Row {
+        service: None,
+        config: config.to_owned(),
+        stage: "-".into(),
+        found_by: Vec::new(),
+        region: None,
+        stack: None,
+        skipped: true,
+        profile_at: None,
+        provider_profile: None,
+        credentials: "not checked".into(),
+        credentials_json: Json::Null,
+        account: None,
+        findings: vec![CheckFinding {
+            severity: Severity::Warning,
+            finding,
+            file: Some(config.to_owned()),
+            frame,
+        }],
+    }
+}
+
+/// The row of a configuration that is not valid YAML, JSON or UTF-8, with the place of the
+/// error (as `discover::load` finds it; read again here to know where).
+fn parse_failure(path: &Path, config: &str, failure: Failure) -> Row {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let (code, text, span) = match String::from_utf8(bytes) {
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            ("INVALID_UTF8", text, Some((offset, offset + 1)))
+        }
+        Ok(text) => {
+            let is_json = path.extension().is_some_and(|e| e == "json");
+            let loaded = if is_json {
+                sls_yaml::load_json(&text)
+            } else {
+                sls_yaml::load_yaml(&text)
+            };
+            let span = loaded
+                .err()
+                .map(|e| (e.span.start, e.span.end.max(e.span.start + 1)));
+            ("CONFIG_PARSE_ERROR", text, span)
+        }
+    };
+    let source = SourceFile {
+        name: config.to_owned(),
+        text,
+    };
+    let at = span.map(|(start, _)| {
+        let (line, column) = diagnostics::line_column(&source.text, start);
+        (config.to_owned(), line, column)
+    });
+    let frame = diagnostics::render_one(
+        &source,
+        code,
+        format!("error: {}", failure.v3),
+        span,
+        "here",
+        None,
+    );
+    Row {
+        service: None,
+        config: config.to_owned(),
+        stage: "-".into(),
+        found_by: Vec::new(),
+        region: None,
+        stack: None,
+        skipped: false,
+        profile_at: None,
+        provider_profile: None,
+        credentials: "-".into(),
+        credentials_json: Json::Null,
+        account: None,
+        findings: vec![CheckFinding {
+            severity: Severity::Error,
+            finding: Finding {
+                code: code.into(),
+                message: failure.v3,
+                help: None,
+                at,
+                span,
+            },
+            file: Some(config.to_owned()),
+            frame,
+        }],
+    }
+}
+
+/// Codes that are errors in `check` although the report calls them warnings: each means the
+/// deploy would not go where the configuration says.
+const ERRORS_IN_CHECK: &[&str] = &[
+    "provider-stage-mismatch",
+    "env-profile-shadows-provider-profile",
+    "env-keys-shadow-provider-profile",
+];
+
+/// Findings about what `provider.profile` selects, shown at `provider.profile` when they have
+/// no place of their own.
+const AT_PROFILE: &[&str] = &[
+    "env-profile-shadows-provider-profile",
+    "env-keys-shadow-provider-profile",
+    "aws-profile-flag-overrides-provider-profile",
+    "policy-account-mismatch",
+    "policy-account-unverifiable",
+    "policy-profile-mismatch",
+];
 
 fn row(
     r: &report::Report,
@@ -310,13 +480,20 @@ fn row(
     config: &str,
     job: &Job<'_>,
     files: &sls_aws::FileContents,
+    remote: &[remote::RemoteUse],
 ) -> Row {
     let d = &r.decision;
     let w = d.winner.as_ref();
     let no_aws_files = job.aws_dir.is_none() && d.files.iter().all(|f| !f.exists);
     let mut findings = Vec::new();
-    let mut push = |severity: Severity, finding: Finding| {
-        let frame = frame(r, &finding, files, severity);
+    let mut push = |severity: Severity, mut finding: Finding| {
+        if finding.at.is_none() && AT_PROFILE.contains(&finding.code.as_str()) {
+            if let Some((_, at)) = &r.view.profile_written {
+                finding.at = Some((at.file.clone(), at.line, at.column));
+                finding.span = Some(at.span);
+            }
+        }
+        let frame = frame(r, config, &finding, files, severity);
         let file = finding
             .at
             .as_ref()
@@ -344,7 +521,8 @@ fn row(
                         e.message
                     ),
                     help: Some(
-                        "pass `--aws-dir DIR` to check against a copy of the AWS files".into(),
+                        "pass `--aws-dir DIR` to check against a copy of the AWS files; if `serverless deploy` runs here, it fails with this error"
+                            .into(),
                     ),
                     at: None,
                     span: None,
@@ -355,12 +533,47 @@ fn row(
         }
     }
     for wf in &r.warnings {
+        let mut finding = wf.clone();
         let severity = if ERRORS_IN_CHECK.contains(&wf.code.as_str()) {
             Severity::Error
         } else {
             Severity::Warning
         };
-        push(severity, wf.clone());
+        if finding.help.is_none() {
+            finding.help = match wf.code.as_str() {
+                "env-profile-shadows-provider-profile" => Some(
+                    "unset the variable where `serverless deploy` runs, or set it to the profile the configuration names"
+                        .into(),
+                ),
+                "env-keys-shadow-provider-profile" => Some(
+                    "unset the key pair where `serverless deploy` runs, or drop `provider.profile` if the environment is meant to choose the account"
+                        .into(),
+                ),
+                _ => None,
+            };
+        }
+        push(severity, finding);
+    }
+    for dependency in remote {
+        push(
+            Severity::Error,
+            Finding {
+                code: "profile-depends-on-remote-source".into(),
+                message: format!(
+                    "`provider.profile` depends on `${{{}}}` (at `{}`): the account of stage `{}` would be chosen by a remote value",
+                    dependency.source, dependency.property, r.view.stage
+                ),
+                help: Some(
+                    "choose the profile from the stage, options or environment only, e.g. `${self:custom.profiles.${sls:stage}}`"
+                        .into(),
+                ),
+                at: dependency
+                    .at
+                    .as_ref()
+                    .map(|l| (l.file.clone(), l.line, l.column)),
+                span: dependency.at.as_ref().map(|l| l.span),
+            },
+        );
     }
     let account = w.and_then(|w| w.credentials.account_id().map(str::to_string));
     let profile = w.and_then(|w| w.profile.clone());
@@ -390,9 +603,16 @@ fn row(
                         message: format!(
                             "stage `{}` must deploy to account {expected} ({source}), but the account of {} cannot be known offline",
                             r.view.stage,
-                            r.decision.winner.as_ref().map(|w| w.selected_by.as_str()).unwrap_or("the credentials")
+                            match w {
+                                Some(w) => match (&w.profile, &w.env_prefix) {
+                                    (Some(p), _) => format!("profile `{p}` (selected by {})", w.selected_by),
+                                    (None, Some(prefix)) => format!("the `{prefix}_*` key pair"),
+                                    (None, None) => format!("the credentials of {}", w.selected_by),
+                                },
+                                None => "the credentials".to_owned(),
+                            }
                         ),
-                        help: Some("use a role profile (`role_arn`) or an SSO profile, whose account is in the AWS config".into()),
+                        help: Some("use a role profile (`role_arn`), an SSO profile (`sso_account_id`) or set `aws_account_id` in the profile, so that the AWS files say which account it is".into()),
                         at: None,
                         span: None,
                     },
@@ -450,10 +670,24 @@ fn row(
         "kind": w.map(|w| w.credentials.kind().to_string()),
     });
     Row {
-        service: r.view.service.clone().unwrap_or_else(|| "?".into()),
+        service: r.view.service.clone(),
         config: config.to_string(),
         stage: r.view.stage.clone(),
-        found_by: stage.found_by.iter().map(|f| f.describe()).collect(),
+        found_by: stage.found_by.clone(),
+        region: Some(r.view.region.clone()),
+        stack: r
+            .view
+            .service
+            .as_ref()
+            .map(|s| format!("{s}-{}", r.view.stage)),
+        skipped: false,
+        profile_at: r.view.profile_written.as_ref().map(|(_, at)| {
+            let file = SourceFile {
+                name: config.to_owned(),
+                text: r.view.file.text.clone(),
+            };
+            (file, at.clone())
+        }),
         provider_profile: match &r.view.profile {
             ProfileValue::Set(p) => Some(p.clone()),
             _ => None,
@@ -481,6 +715,7 @@ fn relative_file(file: &str, config: &Path, cwd: &Path) -> String {
 /// The finding rendered by miette, with a code frame when it points into a file we have.
 fn frame(
     r: &report::Report,
+    config: &str,
     f: &Finding,
     files: &sls_aws::FileContents,
     severity: Severity,
@@ -490,7 +725,26 @@ fn frame(
         Severity::Warning => "this",
     };
     let source = match &f.at {
-        Some((file, _, _)) if *file == r.view.file.name => Some(r.view.file.clone()),
+        // named as in the matrix, so that services of a monorepo tell apart
+        Some((file, _, _)) if *file == r.view.file.name => Some(SourceFile {
+            name: config.to_owned(),
+            text: r.view.file.text.clone(),
+        }),
+        // an included file, named from the working directory like its configuration
+        Some((file, _, _)) if r.view.included.iter().any(|i| i.name == *file) => r
+            .view
+            .included
+            .iter()
+            .find(|i| i.name == *file)
+            .map(|i| SourceFile {
+                name: Path::new(config)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(&i.name)
+                    .display()
+                    .to_string(),
+                text: i.text.clone(),
+            }),
         Some((file, _, _)) => files
             .get(file)
             .and_then(|t| t.clone())
@@ -523,15 +777,30 @@ fn distinct_profiles(rows: &mut [Row]) {
                         row.stage
                     ),
                     help: Some("the policy asks for a distinct profile per stage".into()),
-                    at: None,
-                    span: None,
+                    at: row
+                        .profile_at
+                        .as_ref()
+                        .map(|(_, at)| (row.config.clone(), at.line, at.column)),
+                    span: row.profile_at.as_ref().map(|(_, at)| at.span),
                 };
-                let frame = Failure::plain(
-                    &finding.code,
-                    format!("error: {}", finding.message),
-                    finding.help.clone(),
-                )
-                .rendered;
+                let frame = match &row.profile_at {
+                    Some((file, at)) => diagnostics::render_one(
+                        file,
+                        &finding.code,
+                        format!("error: {}", finding.message),
+                        Some(at.span),
+                        "here",
+                        finding.help.clone(),
+                    ),
+                    None => {
+                        Failure::plain(
+                            &finding.code,
+                            format!("error: {}", finding.message),
+                            finding.help.clone(),
+                        )
+                        .rendered
+                    }
+                };
                 row.findings.push(CheckFinding {
                     severity: Severity::Error,
                     finding,
@@ -547,26 +816,107 @@ fn distinct_profiles(rows: &mut [Row]) {
     }
 }
 
+/// Two configurations that deploy the same stack (`service` and stage alike, no
+/// `provider.stackName`): one deploy replaces the other when they share an account and region.
+/// An error when both accounts are known and equal and the regions too, a warning otherwise.
+fn duplicate_stacks(rows: &mut [Row]) {
+    let mut by_stack: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(stack) = &row.stack {
+            by_stack.entry(stack.clone()).or_default().push(i);
+        }
+    }
+    for (stack, members) in by_stack {
+        if members.len() < 2 {
+            continue;
+        }
+        for &i in &members {
+            let others: Vec<usize> = members.iter().copied().filter(|&j| j != i).collect();
+            let same_place = others.iter().any(|&j| {
+                rows[i].account.is_some()
+                    && rows[i].account == rows[j].account
+                    && rows[i].region == rows[j].region
+            });
+            let names = others
+                .iter()
+                .map(|&j| format!("`{}`", rows[j].config))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (severity, message) = if same_place {
+                (
+                    Severity::Error,
+                    format!(
+                        "service `{}` is also declared by {names}, in the same account and region: both deploy the stack `{stack}` and each deploy replaces the other",
+                        rows[i].name()
+                    ),
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    format!(
+                        "service `{}` is also declared by {names}: both deploy the stack `{stack}`, and one replaces the other if they share an account and region",
+                        rows[i].name()
+                    ),
+                )
+            };
+            let finding = Finding {
+                code: "duplicate-service-name".into(),
+                message,
+                help: Some("rename one `service`, or set `provider.stackName`".into()),
+                at: None,
+                span: None,
+            };
+            let frame = Failure::plain(
+                &finding.code,
+                format!("{}: {}", severity.name(), finding.message),
+                finding.help.clone(),
+            )
+            .rendered;
+            let row = &mut rows[i];
+            row.findings.push(CheckFinding {
+                severity,
+                finding,
+                file: Some(row.config.clone()),
+                frame,
+            });
+        }
+    }
+}
+
 // ---- output ----------------------------------------------------------------------------
 
 fn text(rows: &[Row], deny_warnings: bool) -> String {
     let header = [
         "SERVICE",
         "STAGE",
+        "FOUND BY",
         "PROFILE",
         "CREDENTIALS",
         "ACCOUNT",
         "VERDICT",
     ];
-    let cells: Vec<[String; 6]> = rows
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
-                format!("{} ({})", r.service, r.config),
+                format!("{} ({})", r.name(), r.config),
                 r.stage.clone(),
+                if r.found_by.is_empty() {
+                    "-".into()
+                } else {
+                    r.found_by
+                        .iter()
+                        .map(stages::FoundBy::short)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
                 r.provider_profile.clone().unwrap_or_else(|| "-".into()),
                 r.credentials.clone(),
-                r.account.clone().unwrap_or_else(|| "unknown".into()),
+                match (&r.account, &r.credentials_json) {
+                    (Some(a), _) => a.clone(),
+                    (None, Json::Null) => "-".into(),
+                    (None, _) => "unknown".into(),
+                },
                 r.verdict(deny_warnings).to_uppercase(),
             ]
         })
@@ -598,29 +948,52 @@ fn text(rows: &[Row], deny_warnings: bool) -> String {
         if r.findings.is_empty() {
             continue;
         }
-        out.push_str(&format!(
-            "\n{} / {} (found by {}):\n",
-            r.config,
-            r.stage,
-            if r.found_by.is_empty() {
-                "-".into()
-            } else {
-                r.found_by.join(", ")
-            }
-        ));
+        if r.stage == "-" {
+            out.push_str(&format!("\n{}:\n", r.config));
+        } else {
+            out.push_str(&format!(
+                "\n{} / {} (found by {}):\n",
+                r.config,
+                r.stage,
+                r.found_by
+                    .iter()
+                    .map(stages::FoundBy::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         for f in &r.findings {
             out.push_str(&f.frame);
         }
     }
+    let services = rows
+        .iter()
+        .map(|r| &r.config)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let skipped = rows.iter().filter(|r| r.skipped).count();
+    let checked = rows.iter().filter(|r| r.stage != "-").count();
     out.push_str(&format!(
-        "\n{} services, {} stages checked: {errors} errors, {warnings} warnings\n",
-        rows.iter()
-            .map(|r| &r.config)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        rows.len()
+        "\n{}, {} checked{}: {}, {}\n",
+        plural(services - skipped, "service"),
+        plural(checked, "stage"),
+        if skipped > 0 {
+            format!(" ({} not supported)", plural(skipped, "service"))
+        } else {
+            String::new()
+        },
+        plural(errors, "error"),
+        plural(warnings, "warning"),
     ));
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn counts(rows: &[Row]) -> (usize, usize) {
@@ -632,15 +1005,17 @@ fn counts(rows: &[Row]) -> (usize, usize) {
     (errors, all.count() - errors)
 }
 
-fn json_out(rows: &[Row], deny_warnings: bool) -> Json {
+fn json_out(rows: &[Row], deny_warnings: bool, policy: Option<&str>) -> Json {
     let (errors, warnings) = counts(rows);
     json!({
         "schema_version": 1,
+        "policy": policy,
         "results": rows.iter().map(|r| json!({
             "service": r.service,
             "config": r.config,
-            "stage": r.stage,
-            "found_by": r.found_by,
+            "stage": (r.stage != "-").then_some(&r.stage),
+            "found_by": r.found_by.iter().map(stages::FoundBy::json).collect::<Vec<_>>(),
+            "region": r.region,
             "provider_profile": r.provider_profile,
             "credentials": r.credentials_json,
             "account": r.account,
@@ -658,7 +1033,12 @@ fn json_out(rows: &[Row], deny_warnings: bool) -> Json {
                 })
             }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "summary": { "errors": errors, "warnings": warnings, "stages": rows.len() },
+        "summary": {
+            "errors": errors,
+            "warnings": warnings,
+            "stages": rows.iter().filter(|r| r.stage != "-").count(),
+            "failed": rows.iter().any(|r| r.verdict(deny_warnings) == "fail"),
+        },
     })
 }
 
@@ -688,7 +1068,7 @@ fn github(rows: &[Row]) -> String {
             }
             props.push(format!(
                 "title={}",
-                gh_prop(&format!("{} ({} / {})", f.finding.code, r.service, r.stage))
+                gh_prop(&format!("{} ({} / {})", f.finding.code, r.name(), r.stage))
             ));
             let mut message = f.finding.message.clone();
             if let Some(h) = &f.finding.help {

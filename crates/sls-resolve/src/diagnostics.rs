@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
-use sls_resolver::{SharedError, VariableSite};
+use sls_resolver::{ErrorCode, SharedError, VariableSite};
 use sls_yaml::{Node, NodeKind};
 
 use crate::{EXIT_CONFIG, EXIT_USAGE};
@@ -146,34 +146,63 @@ pub(crate) fn resolution_failure(
 ) -> Failure {
     let mut rendered = String::new();
     for error in &failure.errors {
-        let included = error.site.as_ref().and_then(|site| {
-            failure
-                .origin_of(&site.path)
-                .map(|(o, rest)| (o, rest, site))
-        });
-        match included {
-            Some((origin, rest, site)) => {
-                let included_file = SourceFile::new(&origin.file, origin.text.clone());
-                let inner = VariableSite {
-                    path: rest.to_vec(),
-                    range: site.range,
-                };
-                rendered.push_str(&render_at(&included_file, &origin.node, &inner, error));
-            }
-            None => rendered.push_str(&render_error(file, root, error)),
-        }
+        rendered.push_str(&render_resolve_error(file, root, failure, error));
     }
     if failure.errors.len() > 1 {
+        let schema = failure.errors.iter().all(|e| e.code.is_schema());
+        let what = if schema {
+            "configuration errors (configValidationMode: error)"
+        } else {
+            "variables could not be resolved"
+        };
         rendered.push_str(&format!(
-            "error: {} variables could not be resolved in {}\n",
+            "error: {} {what} in {}\n",
             failure.errors.len(),
             file.name
         ));
+    }
+    if !failure.later.is_empty() {
+        rendered.push_str(&format!(
+            "\nv3 stops at the errors above; once they are fixed it would also fail on {}:\n\n",
+            match failure.later.len() {
+                1 => "this variable".to_owned(),
+                n => format!("these {n} variables"),
+            }
+        ));
+        for error in &failure.later {
+            rendered.push_str(&render_resolve_error(file, root, failure, error));
+        }
     }
     Failure {
         exit: EXIT_CONFIG,
         rendered,
         v3: failure.message.clone(),
+    }
+}
+
+/// One resolution error, framed in the file its variable was written in (the configuration,
+/// or the file a `file(...)` variable included).
+fn render_resolve_error(
+    file: &SourceFile,
+    root: &Node,
+    failure: &sls_resolver::Failure,
+    error: &SharedError,
+) -> String {
+    let included = error.site.as_ref().and_then(|site| {
+        failure
+            .origin_of(&site.path)
+            .map(|(o, rest)| (o, rest, site))
+    });
+    match included {
+        Some((origin, rest, site)) => {
+            let included_file = SourceFile::new(&origin.file, origin.text.clone());
+            let inner = VariableSite {
+                path: rest.to_vec(),
+                range: site.range,
+            };
+            render_at(&included_file, &origin.node, &inner, error)
+        }
+        None => render_error(file, root, error),
     }
 }
 
@@ -192,10 +221,17 @@ fn render_error(file: &SourceFile, root: &Node, error: &SharedError) -> String {
 }
 
 fn render_at(file: &SourceFile, root: &Node, site: &VariableSite, error: &SharedError) -> String {
-    let span = locate(root, &file.text, site);
-    let label = match site.range {
-        Some(_) => "this variable",
-        None => "this property",
+    let (span, label) = if error.code == ErrorCode::UnrecognizedConfigurationProperty {
+        (
+            locate_key(root, &site.path).or_else(|| locate(root, &file.text, site)),
+            "not allowed here",
+        )
+    } else {
+        let label = match site.range {
+            Some(_) => "this variable",
+            None => "this property",
+        };
+        (locate(root, &file.text, site), label)
     };
     render_one(
         file,
@@ -205,6 +241,74 @@ fn render_at(file: &SourceFile, root: &Node, site: &VariableSite, error: &Shared
         label,
         error.help.clone(),
     )
+}
+
+/// The schema violations of a warn-mode service, one `warning:` line each with the place of the
+/// property (in the file its value came from); with `--error-format v3`, v3's warning text.
+pub(crate) fn schema_warnings(
+    file: &SourceFile,
+    root: &Node,
+    resolved: &sls_resolver::Resolved,
+    format: ErrorFormat,
+) -> String {
+    let mut out = String::new();
+    if resolved.schema_violations.is_empty() {
+        return out;
+    }
+    if format == ErrorFormat::V3 {
+        if let Some(text) = resolved
+            .warnings
+            .iter()
+            .find(|w| w.starts_with("Invalid configuration encountered"))
+        {
+            // `log.notice()` first: an empty line.
+            out.push_str(&format!("\nWarning: {text}\n"));
+        }
+        return out;
+    }
+    for violation in &resolved.schema_violations {
+        let (name, at) = match resolved.origin_of(&violation.path) {
+            Some((origin, rest)) => {
+                let site = VariableSite {
+                    path: rest.to_vec(),
+                    range: None,
+                };
+                let at = violation
+                    .unrecognized
+                    .then(|| locate_key(&origin.node, rest))
+                    .flatten()
+                    .or_else(|| locate(&origin.node, &origin.text, &site))
+                    .map(|(start, _)| line_column(&origin.text, start));
+                let name = origin.file.file_name().map_or_else(
+                    || origin.file.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                (name, at)
+            }
+            None => {
+                let site = VariableSite {
+                    path: violation.path.clone(),
+                    range: None,
+                };
+                let at = violation
+                    .unrecognized
+                    .then(|| locate_key(root, &violation.path))
+                    .flatten()
+                    .or_else(|| locate(root, &file.text, &site))
+                    .map(|(start, _)| line_column(&file.text, start));
+                (file.name.clone(), at)
+            }
+        };
+        let place = match at {
+            Some((line, column)) => format!("{name}:{line}:{column}"),
+            None => name,
+        };
+        out.push_str(&format!(
+            "warning: invalid configuration {} ({place})\n",
+            violation.message
+        ));
+    }
+    out
 }
 
 /// Byte span in the file of the variable (or else the property) a site names.
@@ -259,6 +363,21 @@ fn align(raw: &str, value: &str, start: usize, end: usize) -> Option<(usize, usi
         }
     }
     None
+}
+
+/// Byte span of the key of the property a path names (its last key, in its mapping).
+pub(crate) fn locate_key(root: &Node, path: &[String]) -> Option<(usize, usize)> {
+    let (last, parents) = path.split_last()?;
+    let mut node = root;
+    for key in parents {
+        node = child(node, key)?;
+    }
+    match &node.kind {
+        NodeKind::Map(map) => map
+            .get(last)
+            .map(|entry| (entry.key_span.start, entry.key_span.end)),
+        _ => None,
+    }
 }
 
 fn child<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {

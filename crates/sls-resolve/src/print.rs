@@ -181,6 +181,10 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
             kept.source
         );
     }
+    eprint!(
+        "{}",
+        diagnostics::schema_warnings(&file, &root, &resolved, args.error_format)
+    );
     render(&resolved.config, args)
 }
 

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use serde_json::{Value as Json, json};
-use sls_aws::engine::{Candidate, Credentials, Decision, Outcome, SideEffect, Status, Warning};
+use sls_aws::engine::{
+    Candidate, Credentials, Decision, Outcome, SideEffect, Slot, Status, Warning, Winner,
+};
 use sls_aws::{AwsError, Engine as AwsEngine, Env, FileContents};
 
 use crate::EXIT_CONFIG;
@@ -111,6 +113,8 @@ impl Finding {
         let help = match e {
             AwsError::UnrecognizedProfile { help, .. }
             | AwsError::CredentialsNotFound { help, .. }
+            | AwsError::RoleSourceWithoutCredentials { help, .. }
+            | AwsError::SsoLoginUnavailable { help, .. }
             | AwsError::SdkLoad { help, .. } => Some(help.clone()),
             _ => None,
         };
@@ -168,11 +172,31 @@ impl Report {
     pub fn exit_code(&self) -> u8 {
         if self.ok() { 0 } else { EXIT_CONFIG }
     }
+
+    /// The credentials a deploy would use: none when anything makes it fail first.
+    pub fn used(&self) -> Option<&Winner> {
+        self.decision.winner.as_ref().filter(|_| {
+            self.evaluated && self.ok() && self.decision.outcome == Outcome::Credentials
+        })
+    }
 }
 
 /// The AWS-relevant environment after `.env` loading, as the engines see it.
 pub(crate) fn aws_env(view: &ServiceView) -> Env {
     Env::new(view.env.iter().map(|(k, v)| (k.clone(), v.as_str())))
+        .with_os_home_dir(os_home_dir(&view.env))
+}
+
+/// Node's `os.homedir()`, the last fallback of both SDKs: `HOME` when set, else the user's
+/// home from the password database (so a run without `HOME` reads the files v3 would read).
+fn os_home_dir(env: &HashMap<String, String>) -> Option<String> {
+    match env.get("HOME") {
+        Some(home) => Some(home.clone()),
+        // deprecated before Rust 1.86 for its Windows answer; on unix it is `getpwuid_r`,
+        // exactly what Node's `os.homedir()` falls back to
+        #[allow(deprecated)]
+        None => std::env::home_dir().map(|p| p.display().to_string()),
+    }
 }
 
 /// Reads the files an engine asks for; `aws_dir` replaces `<home>/.aws`.
@@ -208,7 +232,7 @@ pub(crate) fn read_aws_files(
 pub(crate) fn read_sso_cache(env: &Env, aws_dir: Option<&Path>) -> BTreeSet<String> {
     let dir = match aws_dir {
         Some(dir) => dir.join("sso/cache"),
-        None => match env.text("HOME") {
+        None => match env.text("HOME").or(env.os_home_dir()) {
             Some(home) => Path::new(home).join(".aws/sso/cache"),
             None => return BTreeSet::new(),
         },
@@ -364,7 +388,11 @@ pub(crate) fn build(
         let finding = Finding {
             code: "provider-profile-unresolved".into(),
             message: format!("`provider.profile` cannot be known offline: {why}"),
-            help: Some("the account a deploy uses should not depend on a remote source".into()),
+            help: Some(if why.contains("not a profile name") {
+                "`provider.profile` names a profile: make it a string".into()
+            } else {
+                "the account a deploy uses should not depend on a remote source".into()
+            }),
             at: view
                 .profile_written
                 .as_ref()
@@ -426,8 +454,8 @@ pub(crate) fn build(
             span: None,
         });
     }
-    if let Some(w) = decision.winner.as_ref() {
-        explicit_unsupported(w, &decision, &mut warnings);
+    if !blocked {
+        explicit_unsupported(&decision, &mut warnings);
     }
     if let Some(msg) = engines_disagree(&decision, &other).filter(|_| !blocked) {
         warnings.push(Finding {
@@ -455,35 +483,66 @@ fn stage_has_unsettable_chars(stage: &str) -> bool {
     !stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn explicit_unsupported(w: &sls_aws::engine::Winner, d: &Decision, out: &mut Vec<Finding>) {
-    let _ = w;
-    for c in &d.candidates {
-        if c.status == Status::Failed && c.reason.contains("does not support") {
-            out.push(Finding {
-                code: "unsupported-profile-kind".into(),
-                message: format!(
-                    "`{}` selects profile `{}`: {}",
-                    c.selector,
-                    c.value.as_deref().unwrap_or_default(),
-                    c.reason
-                ),
-                help: Some("serverless v3 uses SSO and credential_process profiles only through the SDK default chain ([default] or AWS_PROFILE)".into()),
-                at: None,
-                span: None,
-            });
+/// SSO, `credential_process`, `credential_source` and web-identity profiles named by a slot
+/// that throws: v3's profile loader cannot use them (only the SDK default chain can, for the
+/// implicit `default` profile, which is therefore not warned about).
+fn explicit_unsupported(d: &Decision, out: &mut Vec<Finding>) {
+    for e in &d.errors {
+        let AwsError::UnrecognizedProfile {
+            profile,
+            reason: sls_aws::NotConfigured::NoCredentials { kind: Some(kind) },
+            location,
+            ..
+        } = e
+        else {
+            continue;
+        };
+        let selectors: Vec<&str> = d
+            .candidates
+            .iter()
+            .filter(|c| c.slot != Slot::DefaultProfile && c.value.as_deref() == Some(profile))
+            .map(|c| c.selector.as_str())
+            .collect();
+        if selectors.is_empty() {
+            continue;
         }
+        out.push(Finding {
+            code: "unsupported-profile-kind".into(),
+            message: format!(
+                "`{}` selects profile `{profile}`, which uses `{kind}`: serverless v3 cannot use such a profile by name",
+                selectors.join("`, `")
+            ),
+            help: Some("serverless v3 reaches SSO and credential_process profiles only through the SDK default chain (the implicit `default` profile); `--engine sdk` shows what osls 4 / serverless v4 would do".into()),
+            at: location.as_ref().map(|l| (l.file.clone(), l.span.line, l.span.column)),
+            span: location.as_ref().map(|l| (l.span.start, l.span.end)),
+        });
     }
 }
 
 fn winner_summary(d: &Decision) -> String {
     match &d.winner {
         None => "no credentials".into(),
-        Some(w) => match (&w.profile, &w.env_prefix) {
-            (Some(p), _) => format!("profile `{p}`"),
-            (None, Some(prefix)) => format!("the `{prefix}_*` key pair"),
-            (None, None) => format!("the default chain's `{}`", w.selected_by),
+        Some(w) => match (&w.profile, &w.env_prefix, w.slot) {
+            (Some(p), _, Slot::DefaultChain) => {
+                format!("profile `{p}` through the SDK default chain")
+            }
+            (Some(p), _, _) => format!("profile `{p}`"),
+            (None, Some(prefix), _) => format!("the `{prefix}_*` key pair"),
+            (None, None, _) => "the SDK default chain".to_string(),
         },
     }
+}
+
+/// What a decision comes to, in terms both engines share: the kind of credentials, the
+/// profile, and the prefix of an environment key pair (provider names differ between SDKs).
+fn gist(d: &Decision) -> Option<(String, Option<String>, Option<String>)> {
+    d.winner.as_ref().map(|w| {
+        let prefix = match &w.credentials {
+            Credentials::EnvKeys { prefix, .. } => Some(prefix.clone()),
+            _ => None,
+        };
+        (w.credentials.kind().to_string(), w.profile.clone(), prefix)
+    })
 }
 
 fn engines_disagree(d: &Decision, other: &Decision) -> Option<String> {
@@ -499,7 +558,7 @@ fn engines_disagree(d: &Decision, other: &Decision) -> Option<String> {
             d.errors.first().map(ToString::to_string)
                 != other.errors.first().map(ToString::to_string)
         }
-        (x, y) => x != y || a != b,
+        (x, y) => x != y || gist(d) != gist(other),
     };
     differ.then(|| {
         let outcome = |x: &Decision, s: &str| match (x.outcome, x.errors.first()) {
@@ -522,18 +581,9 @@ impl Report {
     pub fn to_json(&self) -> Json {
         let v = &self.view;
         let d = &self.decision;
-        let w = d.winner.as_ref().filter(|_| self.evaluated);
+        let w = self.used();
         let shown = |c: &Candidate| self.evaluated && !matches!(c.status, Status::NotSet);
-        let credentials = json!({
-            "evaluated": self.evaluated,
-            "source": w.map(|w| serde_json::to_value(w.source).unwrap_or(Json::Null)),
-            "profile": w.and_then(|w| w.profile.clone()),
-            "env_prefix": w.and_then(|w| w.env_prefix.clone()),
-            "selected_by": w.map(|w| w.selected_by.clone()),
-            "kind": w.map(|w| w.credentials.kind().to_string()),
-            "account_id": w.and_then(|w| w.credentials.account_id().map(str::to_string)),
-            "detail": w.map(|w| serde_json::to_value(&w.credentials).unwrap_or(Json::Null)),
-        });
+        let credentials = credentials_json(self.evaluated, w);
         let shadowed: Vec<Json> = d
             .candidates
             .iter()
@@ -545,10 +595,10 @@ impl Report {
         } else {
             Vec::new()
         };
-        let side_effects = if self.evaluated {
-            serde_json::to_value(&d.side_effects).unwrap_or(Json::Null)
+        let side_effects: Vec<Json> = if self.evaluated {
+            d.side_effects.iter().map(side_effect_json).collect()
         } else {
-            json!([])
+            Vec::new()
         };
         json!({
             "schema_version": 1,
@@ -585,6 +635,225 @@ impl Report {
     }
 }
 
+/// `file`, `line`, `column` of a place in an AWS file.
+fn location_json(l: &sls_aws::Location) -> Json {
+    json!({"file": l.file, "line": l.span.line, "column": l.span.column})
+}
+
+/// The documented `credentials` object (docs/report.md): every key always present.
+fn credentials_json(evaluated: bool, w: Option<&Winner>) -> Json {
+    let c = w.map(|w| &w.credentials);
+    let info = match c {
+        Some(Credentials::Profile(p)) => Some(p),
+        _ => None,
+    };
+    let chain = info.and_then(|p| p.chain.as_ref());
+    let keys = match c {
+        Some(Credentials::EnvKeys {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            ..
+        }) => Some(json!({
+            "profile": Json::Null,
+            "access_key_id": access_key_id.masked(),
+            "secret_access_key": secret_access_key.masked(),
+            "session_token": session_token.as_ref().map(|t| t.masked()),
+        })),
+        _ => match chain.map(|ch| &ch.base) {
+            Some(sls_aws::chain::Base::StaticKeys {
+                profile,
+                access_key_id,
+                secret_access_key,
+                session_token,
+                ..
+            }) => Some(json!({
+                "profile": profile,
+                "access_key_id": access_key_id.masked(),
+                "secret_access_key": secret_access_key.masked(),
+                "session_token": session_token.as_ref().map(|t| t.masked()),
+            })),
+            _ => None,
+        },
+    };
+    let role_chain: Vec<Json> = chain
+        .map(|ch| {
+            ch.hops
+                .iter()
+                .map(|h| {
+                    json!({
+                        "profile": h.profile,
+                        "role_arn": h.role_arn,
+                        "mfa_serial": h.mfa_serial,
+                        "file": h.location.as_ref().map(|l| l.file.clone()),
+                        "line": h.location.as_ref().map(|l| l.span.line),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let base = chain.map(|ch| {
+        json!({
+            "kind": ch.base.kind(),
+            "profile": base_profile(&ch.base),
+            "description": base_text(&ch.base),
+        })
+    });
+    let description = c.map(|c| match c {
+        Credentials::EnvKeys { prefix, .. } => {
+            format!("the key pair `{prefix}_ACCESS_KEY_ID` / `{prefix}_SECRET_ACCESS_KEY`")
+        }
+        Credentials::Profile(p) => match (&p.chain, &p.chain_error) {
+            (Some(ch), _) if ch.hops.is_empty() => base_text(&ch.base),
+            (Some(ch), _) => format!(
+                "{} AssumeRole call(s), the first signed by {}",
+                ch.hops.len(),
+                base_text(&ch.base)
+            ),
+            (None, Some(e)) => format!("profile `{}`: {e}", p.name),
+            (None, None) => format!("profile `{}` ({})", p.name, p.kind),
+        },
+        Credentials::WebIdentity {
+            role_arn,
+            token_file,
+            ..
+        } => format!("web identity token file {token_file}, role {role_arn}"),
+        Credentials::External { detail, .. } => detail.clone(),
+    });
+    json!({
+        "evaluated": evaluated,
+        "source": w.map(|w| serde_json::to_value(w.source).unwrap_or(Json::Null)),
+        "profile": w.and_then(|w| w.profile.clone()),
+        "env_prefix": w.and_then(|w| w.env_prefix.clone()),
+        "selected_by": w.map(|w| w.selected_by.clone()),
+        "kind": c.map(|c| c.kind().to_string()),
+        "account_id": c.and_then(|c| c.account_id().map(str::to_string)),
+        "account_from": match c {
+            Some(Credentials::Profile(p)) => p.account_from.clone(),
+            Some(Credentials::WebIdentity { account_id: Some(_), .. }) => Some("role_arn".to_string()),
+            _ => None,
+        },
+        "region": info.and_then(|p| p.region.clone()),
+        "defined_at": info.map(|p| p.defined_at.iter().map(location_json).collect::<Vec<_>>()).unwrap_or_default(),
+        "description": description,
+        "keys": keys,
+        "role_chain": role_chain,
+        "base": base,
+        "problem": info.and_then(|p| p.chain_error.clone()),
+    })
+}
+
+fn base_profile(b: &sls_aws::chain::Base) -> &str {
+    use sls_aws::chain::Base;
+    match b {
+        Base::StaticKeys { profile, .. }
+        | Base::CredentialSource { profile, .. }
+        | Base::WebIdentity { profile, .. }
+        | Base::Sso { profile, .. }
+        | Base::Process { profile, .. }
+        | Base::Login { profile } => profile,
+    }
+}
+
+/// One side effect, with every key present (null where it does not apply).
+fn side_effect_json(e: &SideEffect) -> Json {
+    let slot = |s: &Slot| serde_json::to_value(s).unwrap_or(Json::Null);
+    let (kind, profile, slot, shadowed, role_arn, region, serial, command, provider) = match e {
+        SideEffect::AssumeRole {
+            profile,
+            role_arn,
+            region,
+            slot: s,
+            shadowed,
+        } => (
+            "assume-role",
+            Some(profile),
+            slot(s),
+            *shadowed,
+            Some(role_arn),
+            region.as_ref(),
+            None,
+            None,
+            None,
+        ),
+        SideEffect::MfaPrompt {
+            profile,
+            serial,
+            slot: s,
+            shadowed,
+        } => (
+            "mfa-prompt",
+            Some(profile),
+            slot(s),
+            *shadowed,
+            None,
+            None,
+            Some(serial),
+            None,
+            None,
+        ),
+        SideEffect::SsoGetRoleCredentials { profile, slot: s } => (
+            "sso-get-role-credentials",
+            Some(profile),
+            slot(s),
+            false,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+        SideEffect::RunsProcess {
+            profile,
+            command,
+            slot: s,
+        } => (
+            "runs-process",
+            Some(profile),
+            slot(s),
+            false,
+            None,
+            None,
+            None,
+            Some(command),
+            None,
+        ),
+        SideEffect::AssumeRoleWithWebIdentity { role_arn, slot: s } => (
+            "assume-role-with-web-identity",
+            None,
+            slot(s),
+            false,
+            Some(role_arn),
+            None,
+            None,
+            None,
+            None,
+        ),
+        SideEffect::MetadataEndpoint { provider } => (
+            "metadata-endpoint",
+            None,
+            slot(&Slot::DefaultChain),
+            false,
+            None,
+            None,
+            None,
+            None,
+            Some(provider),
+        ),
+    };
+    json!({
+        "kind": kind,
+        "profile": profile,
+        "slot": slot,
+        "shadowed": shadowed,
+        "role_arn": role_arn,
+        "region": region,
+        "mfa_serial": serial,
+        "command": command,
+        "provider": provider,
+    })
+}
+
 fn candidate_json(c: &Candidate) -> Json {
     json!({
         "slot": c.slot,
@@ -604,20 +873,27 @@ impl Report {
         let mut out = String::new();
         let service = v.service.as_deref().unwrap_or("(no service name)");
         // verdict first
-        match (&d.winner, self.ok()) {
-            (Some(w), true) => {
+        match self.used() {
+            Some(w) => {
                 let account = match w.credentials.account_id() {
                     Some(a) => format!("account {a}"),
                     None => "account unknown offline".into(),
                 };
+                // A deploy that works but may go where nobody meant it to (an environment
+                // variable shadowing `provider.profile`, ...) is not plainly OK.
+                let (tag, note) = match self.warnings.len() {
+                    0 => ("OK  ", String::new()),
+                    1 => ("WARN", "; 1 warning below".to_owned()),
+                    n => ("WARN", format!("; {n} warnings below")),
+                };
                 out.push_str(&format!(
-                    "OK    {service} / {}: deploys with {}, selected by {} ({account})\n",
+                    "{tag}  {service} / {}: deploys with {}, {} ({account}){note}\n",
                     v.stage,
                     winner_summary(d),
-                    w.selected_by
+                    selected_text(w)
                 ));
             }
-            _ => {
+            None => {
                 let first = self
                     .errors
                     .first()
@@ -675,27 +951,35 @@ impl Report {
         out.push_str(&format!("credentials  ({})\n", engine_name(d.engine)));
         if !self.evaluated {
             out.push_str("  not evaluated: v3 stops at the resolution errors first\n");
-        } else if let Some(w) = &d.winner {
+        } else if let Some(w) = self.used() {
             out.push_str(&format!(
-                "  winner     {}, selected by {}\n",
+                "  winner     {}, {}\n",
                 winner_summary(d),
-                w.selected_by
+                selected_text(w)
             ));
             credentials_text(&w.credentials, &mut out);
         } else {
-            out.push_str("  winner     none\n");
+            out.push_str("  winner     none: the deploy fails (see the errors below)\n");
         }
         let listed: Vec<&Candidate> = d
             .candidates
             .iter()
-            .filter(|c| self.evaluated && !matches!(c.status, Status::Won | Status::NotSet))
+            .filter(|c| self.evaluated && c.status != Status::NotSet)
+            .filter(|c| c.status != Status::Won || self.used().is_none())
             .collect();
         if !listed.is_empty() {
-            out.push_str("  shadowed\n");
+            out.push_str(if self.used().is_some() {
+                "  shadowed\n"
+            } else {
+                "  candidates\n"
+            });
             for c in listed {
                 let value = c
                     .value
                     .as_deref()
+                    .filter(|v| *v != c.selector)
+                    // a key pair's value is its prefix, already in the selector
+                    .filter(|_| !matches!(c.slot, Slot::KeysEnv | Slot::StageKeysEnv))
                     .map(|v| format!(" = {v}"))
                     .unwrap_or_default();
                 let status = serde_json::to_value(c.status)
@@ -730,6 +1014,15 @@ impl Report {
             }
         }
         out
+    }
+}
+
+/// "selected by X", or which provider of the SDK default chain answers.
+fn selected_text(w: &Winner) -> String {
+    if w.slot == Slot::DefaultChain {
+        format!("answered by its `{}`", w.selected_by)
+    } else {
+        format!("selected by {}", w.selected_by)
     }
 }
 
@@ -813,6 +1106,20 @@ fn credentials_text(c: &Credentials, out: &mut String) {
                 _ => out.push_str("  account    unknown offline\n"),
             }
         }
+        Credentials::WebIdentity {
+            provider,
+            role_arn,
+            token_file,
+            account_id,
+        } => {
+            out.push_str(&format!(
+                "  kind       web identity ({provider}): token file {token_file}, role {role_arn}\n"
+            ));
+            match account_id {
+                Some(a) => out.push_str(&format!("  account    {a} (from the role ARN)\n")),
+                None => out.push_str("  account    unknown offline\n"),
+            }
+        }
         Credentials::External { provider, detail } => {
             out.push_str(&format!("  kind       {provider}: {detail}\n"));
             out.push_str("  account    unknown offline\n");
@@ -864,7 +1171,13 @@ fn base_text(b: &sls_aws::chain::Base) -> String {
 }
 
 fn side_effect_text(e: &SideEffect) -> String {
-    let sh = |s: bool| if s { " (for a shadowed candidate)" } else { "" };
+    let sh = |s: bool| {
+        if s {
+            " (for a candidate that does not win)"
+        } else {
+            ""
+        }
+    };
     match e {
         SideEffect::AssumeRole {
             profile,

@@ -119,7 +119,6 @@ pub(crate) struct Step {
     /// What it answered: the value, or `null` when not found (the next fallback is tried).
     pub value: Option<serde_json::Value>,
     /// The source's error, when it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub from: StepOrigin,
 }
@@ -154,8 +153,10 @@ pub(crate) struct ServiceView {
     pub dotenv: Option<Dotenv>,
     /// A resolution failure, as v3 would report it, rendered with code frames.
     pub failure: Option<Failure>,
-    /// The failure's individual errors, located.
+    /// The failure's individual errors (and those v3 would meet next), located.
     pub errors: Vec<LocatedError>,
+    /// Files included with `file(...)` that an error points into, for code frames.
+    pub included: Vec<SourceFile>,
     /// Variables left as written because their source needs AWS or a plugin.
     pub unresolved: Vec<(String, String)>,
     /// The profile depends on `${self:provider.stage}` while `--stage` names another stage.
@@ -206,7 +207,7 @@ pub(crate) fn view_loaded(
         config: root.to_value(),
         config_name: file.name.clone(),
         env: Environment {
-            service_dir,
+            service_dir: service_dir.clone(),
             options: options.to_map(),
             env,
             fs: Rc::new(discover::DiskFileSystem),
@@ -216,6 +217,7 @@ pub(crate) fn view_loaded(
         },
     };
     let (result, trace) = sls_resolver::resolve_traced(input);
+    let mut included = Vec::new();
     let (failure, errors, unresolved) = match &result {
         Ok(resolved) => (
             None,
@@ -228,13 +230,17 @@ pub(crate) fn view_loaded(
         ),
         Err(failure) => (
             Some(diagnostics::resolution_failure(&file, &root, failure)),
+            // v3's errors, then those it would stop at once they are fixed.
             failure
                 .errors
                 .iter()
+                .chain(&failure.later)
                 .map(|e| LocatedError {
                     code: e.code.as_str().to_owned(),
                     message: e.message.clone(),
-                    at: e.site.as_ref().and_then(|s| locate_site(&file, &root, s)),
+                    at: e.site.as_ref().and_then(|s| {
+                        locate_error(&file, &root, &service_dir, failure, s, &mut included)
+                    }),
                 })
                 .collect(),
             Vec::new(),
@@ -295,6 +301,7 @@ pub(crate) fn view_loaded(
         dotenv: trace.dotenv.clone(),
         failure,
         errors,
+        included,
         unresolved,
         stage_mismatch,
         file,
@@ -439,6 +446,7 @@ impl Chain<'_> {
                     .map(|d| d.file.clone()),
             },
             "sls" if address == "stage" => self.stage_origin(),
+            "param" => self.param_origin(address),
             "file" => match (&lookup.origin, lookup.param_text()) {
                 (Some(origin), _) => {
                     let text = SourceFile::new(&origin.file, origin.text.clone());
@@ -450,6 +458,39 @@ impl Chain<'_> {
             },
             _ => StepOrigin::Source,
         }
+    }
+
+    /// `param:name` reads `--param name=...`, then `params.<stage>.name`, then
+    /// `params.default.name` (the resolver's order).
+    fn param_origin(&self, name: &str) -> StepOrigin {
+        let from_cli = self.options.params.iter().any(|p| {
+            p.trim_start_matches('=')
+                .split_once('=')
+                .is_some_and(|(k, v)| k == name && !v.is_empty())
+        });
+        if from_cli {
+            return StepOrigin::Option {
+                name: "--param".into(),
+            };
+        }
+        let stage = match self.options.stage.as_deref().filter(|s| !s.is_empty()) {
+            Some(stage) => stage.to_owned(),
+            None => sls_resolver::get_path(&self.trace.config, &["provider", "stage"])
+                .filter(|v| v.is_truthy())
+                .and_then(sls_value::js_to_string)
+                .unwrap_or_else(|| "dev".to_owned()),
+        };
+        for scope in [stage.as_str(), "default"] {
+            let keys = ["params", scope, name];
+            let set = sls_resolver::get_path(&self.trace.config, &keys)
+                .is_some_and(|v| *v != Value::Null);
+            if let (true, Some(node)) = (set, self.root.get_path(&keys)) {
+                return StepOrigin::Config {
+                    at: location(self.file, node.span),
+                };
+            }
+        }
+        StepOrigin::Source
     }
 
     fn stage_origin(&self) -> StepOrigin {
@@ -547,6 +588,41 @@ pub(crate) fn location(file: &SourceFile, span: sls_yaml::Span) -> Location {
         column,
         span: (span.start, span.end),
     }
+}
+
+/// Where an error's variable was written: in the configuration, or in the file a `file(...)`
+/// variable included (named relative to the service directory, and kept in `included` so code
+/// frames can show it).
+fn locate_error(
+    file: &SourceFile,
+    root: &Node,
+    service_dir: &Path,
+    failure: &sls_resolver::Failure,
+    site: &VariableSite,
+    included: &mut Vec<SourceFile>,
+) -> Option<Location> {
+    let Some((origin, rest)) = failure.origin_of(&site.path) else {
+        return locate_site(file, root, site);
+    };
+    let name = origin
+        .file
+        .strip_prefix(service_dir)
+        .unwrap_or(&origin.file)
+        .display()
+        .to_string();
+    let inner = SourceFile {
+        name,
+        text: origin.text.clone(),
+    };
+    let inner_site = VariableSite {
+        path: rest.to_vec(),
+        range: site.range,
+    };
+    let at = locate_site(&inner, &origin.node, &inner_site);
+    if !included.iter().any(|f: &SourceFile| f.name == inner.name) {
+        included.push(inner);
+    }
+    at
 }
 
 fn locate_site(file: &SourceFile, root: &Node, site: &VariableSite) -> Option<Location> {

@@ -54,12 +54,23 @@ pub enum ErrorCode {
     LegacyMergeInvalidInput,
     NonObjectFunctionsConfiguration,
     NonObjectFunctionConfiguration,
+    /// A schema violation in `configValidationMode: error` (the value at the property).
     InvalidNonSchemaCompliantConfiguration,
+    /// A schema violation about a property that is not allowed (its key), same v3 code.
+    UnrecognizedConfigurationProperty,
     RejectedDeprecation,
     UnsupportedResult,
 }
 
 impl ErrorCode {
+    /// Whether this is a schema violation of `configValidationMode: error`.
+    pub fn is_schema(self) -> bool {
+        matches!(
+            self,
+            Self::InvalidNonSchemaCompliantConfiguration | Self::UnrecognizedConfigurationProperty
+        )
+    }
+
     /// v3's code string (or ours, for the offline source).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,7 +97,8 @@ impl ErrorCode {
             Self::LegacyMergeInvalidInput => "LEGACY_CONFIGURATION_PROPERTY_MERGE_INVALID_INPUT",
             Self::NonObjectFunctionsConfiguration => "NON_OBJECT_FUNCTIONS_CONFIGURATION",
             Self::NonObjectFunctionConfiguration => "NON_OBJECT_FUNCTION_CONFIGURATION_ERROR",
-            Self::InvalidNonSchemaCompliantConfiguration => {
+            Self::InvalidNonSchemaCompliantConfiguration
+            | Self::UnrecognizedConfigurationProperty => {
                 "INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"
             }
             Self::RejectedDeprecation => "REJECTED_DEPRECATION",

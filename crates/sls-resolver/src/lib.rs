@@ -29,6 +29,7 @@ use std::rc::Rc;
 use sls_value::Value;
 
 pub use error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
+pub use sls_schema::Violation;
 pub use source::{
     AwsSource, EnvSource, Environment, FileSource, FileSystem, OptSource, Origin, ParamSource,
     RemoteSource, SelfSource, SlsSource, Source, SourceContext, SourceError, SourceOutput,
@@ -58,6 +59,30 @@ pub struct Resolved {
     pub warnings: Vec<String>,
     /// Codes of the deprecations v3 buffers for its summary line (`N deprecation(s) found`).
     pub deprecations: Vec<String>,
+    /// The schema violations v3 warns about (`configValidationMode: warn`, the default), each
+    /// at its property; their text is also in `warnings`.
+    pub schema_violations: Vec<Violation>,
+    /// Properties whose value came from another file, and where in it.
+    pub origins: Vec<(Vec<String>, Rc<Origin>)>,
+}
+
+impl Resolved {
+    /// The file a property's value came from (see [`Failure::origin_of`]).
+    pub fn origin_of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
+        origin_of(&self.origins, path)
+    }
+}
+
+/// The longest recorded prefix of `path` that came from another file, and the keys below it.
+fn origin_of<'o, 'p>(
+    origins: &'o [(Vec<String>, Rc<Origin>)],
+    path: &'p [String],
+) -> Option<(&'o Rc<Origin>, &'p [String])> {
+    origins
+        .iter()
+        .filter(|(prefix, _)| path.starts_with(prefix))
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(prefix, origin)| (origin, &path[prefix.len()..]))
 }
 
 /// A variable left as written because its source needs the network.
@@ -77,6 +102,10 @@ pub struct Failure {
     pub errors: Vec<SharedError>,
     /// Properties whose value came from another file, and where in it.
     pub origins: Vec<(Vec<String>, Rc<Origin>)>,
+    /// Problems v3 would report only once `errors` are fixed, because it stops at the first
+    /// failing phase, but that are certain already: variables whose first source is unknown,
+    /// or needs AWS while offline. Not part of v3's `message`.
+    pub later: Vec<SharedError>,
 }
 
 impl Failure {
@@ -85,17 +114,14 @@ impl Failure {
             message: error.message.clone(),
             errors: vec![error.shared()],
             origins: Vec::new(),
+            later: Vec::new(),
         }
     }
 
     /// The file a property's value came from, when it was included with `file(...)`: the
     /// longest recorded prefix of `path`, and the keys left below it.
     pub fn origin_of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
-        self.origins
-            .iter()
-            .filter(|(prefix, _)| path.starts_with(prefix))
-            .max_by_key(|(prefix, _)| prefix.len())
-            .map(|(prefix, origin)| (origin, &path[prefix.len()..]))
+        origin_of(&self.origins, path)
     }
 }
 
@@ -148,6 +174,7 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
     } = input;
     let instance_id = env.instance_id.take();
     let mut engine = Engine::new(config, env);
+    let foreseen = foreseeable(&engine);
     if tracing {
         engine.trace = Some(Vec::new());
     }
@@ -160,6 +187,19 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         &mut dotenv,
         &mut log,
     );
+    let result = result.map_err(|mut failure| {
+        failure.later = foreseen
+            .into_iter()
+            .filter(|later| {
+                !failure.errors.iter().any(|e| {
+                    e.code == later.code
+                        || e.site.as_ref().map(|s| &s.path) == later.site.as_ref().map(|s| &s.path)
+                })
+            })
+            .map(ResolveError::shared)
+            .collect();
+        failure
+    });
     let mut trace = tracing.then(|| Trace {
         lookups: engine.trace.take().unwrap_or_default(),
         env: engine.env.env.clone(),
@@ -176,12 +216,26 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
             &engine.env.env,
             &mut log,
         )
-        .map_err(Failure::single)?;
+        .map_err(|error| match error {
+            service::RunError::One(error) => Failure::single(error),
+            service::RunError::Schema(failure) => Failure {
+                message: failure.message,
+                errors: failure
+                    .errors
+                    .into_iter()
+                    .map(ResolveError::shared)
+                    .collect(),
+                origins: origins(&engine),
+                later: Vec::new(),
+            },
+        })?;
         Ok(Resolved {
             config: std::mem::replace(&mut engine.config, Value::Null),
             unresolved,
             warnings: std::mem::take(&mut log.warnings),
             deprecations: std::mem::take(&mut log.deprecations),
+            schema_violations: std::mem::take(&mut log.schema_violations),
+            origins: origins(&engine),
         })
     });
     if let Some(trace) = &mut trace {
@@ -191,6 +245,15 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         };
     }
     (result, trace)
+}
+
+/// Properties whose value came from another file, and where in it.
+fn origins(engine: &Engine) -> Vec<(Vec<String>, Rc<Origin>)> {
+    engine
+        .origins
+        .iter()
+        .map(|(k, o)| (path_keys(k), o.clone()))
+        .collect()
 }
 
 /// v3's phases, in order; stops where v3 would stop.
@@ -337,11 +400,8 @@ impl Phase<'_> {
                 list.join(",")
             ),
             errors,
-            origins: engine
-                .origins
-                .iter()
-                .map(|(k, o)| (path_keys(k), o.clone()))
-                .collect(),
+            origins: origins(engine),
+            later: Vec::new(),
         })
     }
 
@@ -434,33 +494,189 @@ fn leftovers(engine: &Engine, registered: &[&str]) -> Result<Vec<Unresolved>, Fa
         )));
     }
     let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-    let site = engine.meta.keys().next().map(|k| VariableSite {
-        path: path_keys(k),
-        range: None,
-    });
-    let help = names
+    let message = format!(
+        "Unrecognized configuration variable sources: \"{}\"",
+        names.join("\", \"")
+    );
+    // v3 names the sources once; each variable using one is an error of its own here, so
+    // every one of them gets a label.
+    let sites = first_source_sites(engine);
+    let mut errors: Vec<SharedError> = sites
         .iter()
-        .find_map(|name| {
-            hints::closest(name, ["self", "env", "opt", "sls", "file", "param", "strToBool", "aws", "ssm", "cf", "s3"])
-                .map(|known| format!("`{name}` is not a variable source; did you mean `{known}`?"))
+        .filter(|(ty, _)| names.contains(&ty.as_str()))
+        .map(|(ty, site)| {
+            let own = format!("Unrecognized configuration variable sources: \"{ty}\"");
+            unknown_source_error(ty, site.clone(), &own).shared()
         })
-        .or_else(|| {
-            Some(
-                "v3 resolves only built-in sources and those of installed plugins; fallbacks do not help for an unknown source"
-                    .to_owned(),
-            )
-        });
-    Err(Failure::single(
-        ResolveError::new(
-            ErrorCode::UnrecognizedVariableSources,
-            format!(
-                "Unrecognized configuration variable sources: \"{}\"",
-                names.join("\", \"")
+        .collect();
+    if errors.is_empty() {
+        // v3's empty-name quirk: the first sources are known, an unknown one sits in a
+        // fallback (`${self:nope, foo:bar}`); name it in the hint.
+        let fallback = any_source_sites(engine)
+            .into_iter()
+            .find(|(ty, _)| !KNOWN_SOURCES.contains(&ty.as_str()));
+        let (name, site) = match fallback {
+            Some((ty, site)) => (ty, site),
+            None => (
+                String::new(),
+                engine.meta.keys().next().map(|k| VariableSite {
+                    path: path_keys(k),
+                    range: None,
+                }),
             ),
-        )
+        };
+        errors.push(unknown_source_error(&name, site, &message).shared());
+    }
+    Err(Failure {
+        message,
+        errors,
+        origins: Vec::new(),
+        later: Vec::new(),
+    })
+}
+
+const KNOWN_SOURCES: [&str; 11] = [
+    "self",
+    "env",
+    "opt",
+    "sls",
+    "file",
+    "param",
+    "strToBool",
+    "aws",
+    "ssm",
+    "cf",
+    "s3",
+];
+
+fn unknown_source_error(name: &str, site: Option<VariableSite>, message: &str) -> ResolveError {
+    const WHY: &str = "v3 resolves only built-in sources and those of installed plugins; a fallback does not help for an unknown source";
+    let help = match hints::closest(name, KNOWN_SOURCES) {
+        _ if name.is_empty() => WHY.to_owned(),
+        Some(known) => format!("`{name}` is not a variable source; did you mean `{known}`?"),
+        None => format!("`{name}` is not a variable source: {WHY}"),
+    };
+    ResolveError::new(ErrorCode::UnrecognizedVariableSources, message)
         .at(site)
-        .with_help(help),
-    ))
+        .with_help(Some(help))
+}
+
+/// The first source of every variable (and of those nested in its params and address), with
+/// the variable's site: the sources v3 must resolve whatever the fallbacks say.
+fn first_source_sites(engine: &Engine) -> Vec<(String, Option<VariableSite>)> {
+    source_sites(engine, false)
+}
+
+/// Every source of every variable, fallbacks included, with the variable's site.
+fn any_source_sites(engine: &Engine) -> Vec<(String, Option<VariableSite>)> {
+    source_sites(engine, true)
+}
+
+fn source_sites(engine: &Engine, fallbacks: bool) -> Vec<(String, Option<VariableSite>)> {
+    struct Walk<'a> {
+        fallbacks: bool,
+        path: Vec<String>,
+        /// The property's string, to place nested variables in it.
+        text: &'a str,
+        out: Vec<(String, Option<VariableSite>)>,
+    }
+    impl Walk<'_> {
+        /// `outer`: the range of the top-level variable a nested string sits in.
+        fn meta(&mut self, meta: &ValueMeta, outer: Option<(usize, usize)>) {
+            let nested = outer.is_some();
+            let own = match &meta.value {
+                Some(Value::String(own)) => own.as_str(),
+                _ => "",
+            };
+            for variable in meta.variables.iter().flatten() {
+                let range = match outer {
+                    None => (variable.start, variable.end),
+                    // A nested variable: find its text inside the outer variable.
+                    Some((from, to)) => own
+                        .get(variable.start..variable.end)
+                        .and_then(|written| {
+                            let at = self.text.get(from..to)?.find(written)?;
+                            Some((from + at, from + at + written.len()))
+                        })
+                        .unwrap_or((from, to)),
+                };
+                let sources = variable.sources.iter().flatten();
+                let take = if self.fallbacks { usize::MAX } else { 1 };
+                for source in sources.take(take) {
+                    let SourceMeta::Typed {
+                        ty,
+                        params,
+                        address,
+                    } = source
+                    else {
+                        continue;
+                    };
+                    let inner_outer = if nested { outer } else { Some(range) };
+                    for part in params.iter().flatten().chain(address.iter()) {
+                        self.meta(part, inner_outer);
+                    }
+                    let account = ty == "aws"
+                        && matches!(address, Some(ValueMeta { value: Some(Value::String(a)), .. }) if a == "accountId");
+                    let ty = if account {
+                        "aws:accountId".to_owned()
+                    } else {
+                        ty.clone()
+                    };
+                    let site = VariableSite {
+                        path: self.path.clone(),
+                        range: Some(range),
+                    };
+                    self.out.push((ty, Some(site)));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (key, meta) in &engine.meta {
+        let text = match &meta.value {
+            Some(Value::String(text)) => text.as_str(),
+            _ => "",
+        };
+        let mut walk = Walk {
+            fallbacks,
+            path: path_keys(key),
+            text,
+            out: Vec::new(),
+        };
+        walk.meta(meta, None);
+        out.append(&mut walk.out);
+    }
+    out
+}
+
+/// What v3 is certain to fail on later, known before anything is resolved: unknown sources,
+/// and (unless `--allow-unresolved`) sources that need AWS. See [`Failure::later`].
+fn foreseeable(engine: &Engine) -> Vec<ResolveError> {
+    let offline_fails = !engine.env.allow_unresolved;
+    first_source_sites(engine)
+        .into_iter()
+        .filter_map(|(ty, site)| {
+            if !KNOWN_SOURCES.contains(&ty.as_str()) && ty != "aws:accountId" {
+                // `output` has v3's own Dashboard error, reported when it is reached.
+                let message = format!("Unrecognized configuration variable sources: \"{ty}\"");
+                return (ty != "output").then(|| unknown_source_error(&ty, site, &message));
+            }
+            let remote = REMOTE.contains(&ty.as_str()) || ty == "aws:accountId";
+            let path = site.as_ref().map(|s| humanize(&s.path)).unwrap_or_default();
+            (remote && offline_fails).then(|| {
+                ResolveError::new(
+                    ErrorCode::RemoteSourceOffline,
+                    format!(
+                        "Cannot resolve variable at \"{path}\": \"{ty}\" variables need AWS and cannot be resolved offline"
+                    ),
+                )
+                .at(site)
+                .with_help(Some(
+                    "pass `--allow-unresolved` to leave such variables as written".to_owned(),
+                ))
+            })
+        })
+        .collect()
 }
 
 /// With `--allow-unresolved`, strings whose remote variables were left keep their other

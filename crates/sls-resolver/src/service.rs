@@ -22,6 +22,37 @@ pub struct Log {
     pub warnings: Vec<String>,
     /// Deprecations buffered for the summary (`warn:summary` mode): their codes.
     pub deprecations: Vec<String>,
+    /// The schema violations of the `Invalid configuration encountered` warning (warn mode).
+    pub schema_violations: Vec<sls_schema::Violation>,
+}
+
+/// Why `run` stopped: one error, or the schema violations of `configValidationMode: error`
+/// (v3's one message, and an error per violation with its property path).
+#[derive(Debug)]
+pub enum RunError {
+    One(ResolveError),
+    Schema(SchemaFailure),
+}
+
+/// The schema violations that fail a `configValidationMode: error` service.
+#[derive(Debug)]
+pub struct SchemaFailure {
+    /// v3's text after `Error:`.
+    pub message: String,
+    /// One error per violation, at its property.
+    pub errors: Vec<ResolveError>,
+}
+
+impl From<ResolveError> for RunError {
+    fn from(error: ResolveError) -> Self {
+        Self::One(error)
+    }
+}
+
+impl From<SchemaFailure> for RunError {
+    fn from(failure: SchemaFailure) -> Self {
+        Self::Schema(failure)
+    }
 }
 
 fn site(path: &[&str]) -> Option<VariableSite> {
@@ -205,7 +236,7 @@ pub fn run(
     options: &Map,
     env: &std::collections::HashMap<String, String>,
     log: &mut Log,
-) -> Result<(), ResolveError> {
+) -> Result<(), RunError> {
     let aws = is_aws(config);
     let Value::Object(root) = config else {
         return Ok(());
@@ -256,16 +287,30 @@ pub fn run(
             } else {
                 format!("Configuration error {}", messages[0])
             };
-            return Err(ResolveError::new(
-                ErrorCode::InvalidNonSchemaCompliantConfiguration,
-                format!(
+            return Err(SchemaFailure {
+                message: format!(
                     "{text}\n\nLearn more about configuration validation here: http://slss.io/configuration-validation"
                 ),
-            )
-            .at(Some(VariableSite {
-                path: violations[0].path.clone(),
-                range: None,
-            })));
+                errors: violations
+                    .iter()
+                    .map(|v| {
+                        let code = if v.unrecognized {
+                            ErrorCode::UnrecognizedConfigurationProperty
+                        } else {
+                            ErrorCode::InvalidNonSchemaCompliantConfiguration
+                        };
+                        ResolveError::new(code, format!("Configuration error {}", v.message))
+                        .at(Some(VariableSite {
+                            path: v.path.clone(),
+                            range: None,
+                        }))
+                        .with_help(Some(
+                            "the schema of Serverless v3 rejects this (http://slss.io/configuration-validation); `configValidationMode: warn` reports it without failing".to_owned(),
+                        ))
+                    })
+                    .collect(),
+            }
+            .into());
         }
         let mut text = String::from("Invalid configuration encountered\n");
         for message in &messages {
@@ -277,6 +322,7 @@ pub fn run(
             "\nLearn more about configuration validation here: http://slss.io/configuration-validation",
         );
         log.warnings.push(text);
+        log.schema_violations = violations;
         if !root.get("configValidationMode").is_some_and(js_truthy) {
             deprecations.log(
                 "CONFIG_VALIDATION_MODE_DEFAULT_V3",

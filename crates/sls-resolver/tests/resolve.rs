@@ -268,3 +268,159 @@ fn trace_records_the_dotenv_file_and_what_it_set() {
     assert_eq!(dotenv.set, ["FROM_FILE"]);
     assert_eq!(trace.env["ALREADY"], "process");
 }
+
+/// An error's code, property path and variable range.
+type Located = (ErrorCode, String, Option<(usize, usize)>);
+
+#[test]
+fn failure_lists_what_v3_would_fail_on_after_the_first_phase() {
+    let yaml = "custom:\n  a: ${env:NOPE}\n  b: ${slef:service}\n  c: x-${ssm:/y}\n  d: ${self:custom.${opts:stage}}\n";
+    let err = case(yaml).run().unwrap_err();
+    // v3 stops at the phase that resolves `env`.
+    assert_eq!(err.errors.len(), 1);
+    assert_eq!(err.errors[0].code, ErrorCode::MissingVariableResult);
+    let later: Vec<Located> = err
+        .later
+        .iter()
+        .map(|e| {
+            let site = e.site.as_ref().unwrap();
+            (e.code, site.path.join("."), site.range)
+        })
+        .collect();
+    assert_eq!(
+        later,
+        vec![
+            (
+                ErrorCode::UnrecognizedVariableSources,
+                "custom.b".into(),
+                Some((0, 15))
+            ),
+            (
+                ErrorCode::RemoteSourceOffline,
+                "custom.c".into(),
+                Some((2, 11))
+            ),
+            // The nested variable itself, inside `${self:custom.${opts:stage}}`.
+            (
+                ErrorCode::UnrecognizedVariableSources,
+                "custom.d".into(),
+                Some((14, 27))
+            ),
+        ]
+    );
+    assert!(
+        err.later[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `self`")
+    );
+    assert!(!err.message.contains("slef"), "not part of v3's message");
+}
+
+#[test]
+fn later_problems_skip_remote_sources_with_allow_unresolved() {
+    let mut c = case("custom:\n  a: ${env:NOPE}\n  c: ${ssm:/y}\n");
+    c.allow_unresolved = true;
+    let err = c.run().unwrap_err();
+    assert!(err.later.is_empty());
+}
+
+#[test]
+fn each_unknown_source_is_an_error_at_its_variable() {
+    let err = case("custom:\n  a: ${slef:service}\n  b: ok-${envv:HOME}\n")
+        .run()
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        "Unrecognized configuration variable sources: \"slef\", \"envv\""
+    );
+    let sites: Vec<(String, Option<(usize, usize)>)> = err
+        .errors
+        .iter()
+        .map(|e| {
+            let site = e.site.as_ref().unwrap();
+            (site.path.join("."), site.range)
+        })
+        .collect();
+    assert_eq!(
+        sites,
+        vec![
+            ("custom.a".into(), Some((0, 15))),
+            ("custom.b".into(), Some((3, 15)))
+        ]
+    );
+}
+
+fn provider(value: &Value) -> &Map {
+    match value {
+        Value::Object(root) => match root.get("provider") {
+            Some(Value::Object(provider)) => provider,
+            _ => panic!("no provider"),
+        },
+        _ => panic!("not an object"),
+    }
+}
+
+#[test]
+fn schema_coerces_in_every_validation_mode() {
+    for mode in [
+        "",
+        "configValidationMode: warn\n",
+        "configValidationMode: off\n",
+    ] {
+        let out = case(&format!("{mode}custom:\n  mem: '512'\n"))
+            .run()
+            .unwrap();
+        assert_eq!(custom(&out)["mem"], s("512"), "custom is not typed");
+    }
+    let yaml = "service: svc\nconfigValidationMode: off\nprovider:\n  name: aws\n  memorySize: ${self:custom.mem}\n  nope: 1\ncustom:\n  mem: '512'\n";
+    let mut c = case("");
+    c.yaml = yaml.into();
+    let out = c.run().unwrap();
+    assert_eq!(provider(&out)["memorySize"], Value::Number(512.0));
+}
+
+#[test]
+fn schema_warnings_are_data_with_their_property() {
+    let mut c = case("");
+    c.yaml = "service: svc\nprovider:\n  name: aws\n  timeout: ten\n  nope: 1\n".into();
+    let resolved = resolve(c.input()).unwrap();
+    let found: Vec<(Vec<String>, bool)> = resolved
+        .schema_violations
+        .iter()
+        .map(|v| (v.path.clone(), v.unrecognized))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (strings(&["provider", "nope"]), true),
+            (strings(&["provider", "timeout"]), false)
+        ]
+    );
+}
+
+#[test]
+fn schema_errors_in_error_mode_are_one_per_violation() {
+    let mut c = case("");
+    c.yaml = "service: svc\nconfigValidationMode: error\nprovider:\n  name: aws\n  timeout: ten\nextra: 1\n".into();
+    let err = c.run().unwrap_err();
+    let found: Vec<(ErrorCode, Vec<String>)> = err
+        .errors
+        .iter()
+        .map(|e| (e.code, e.site.as_ref().unwrap().path.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                ErrorCode::UnrecognizedConfigurationProperty,
+                strings(&["extra"])
+            ),
+            (
+                ErrorCode::InvalidNonSchemaCompliantConfiguration,
+                strings(&["provider", "timeout"])
+            ),
+        ]
+    );
+}

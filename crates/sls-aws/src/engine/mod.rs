@@ -124,6 +124,16 @@ pub enum Credentials {
     },
     /// A profile of the AWS files.
     Profile(ProfileInfo),
+    /// The SDK default chain's web identity provider: `AWS_WEB_IDENTITY_TOKEN_FILE` +
+    /// `AWS_ROLE_ARN` (or a default profile's `web_identity_token_file` + `role_arn`), traded
+    /// for credentials by an STS `AssumeRoleWithWebIdentity` call.
+    WebIdentity {
+        provider: String,
+        role_arn: String,
+        token_file: String,
+        /// The account of `role_arn`.
+        account_id: Option<String>,
+    },
     /// A provider of the SDK default chain that needs the network or a process to answer
     /// (`ECSCredentials`, `EC2MetadataCredentials`, ...).
     External { provider: String, detail: String },
@@ -135,6 +145,7 @@ impl Credentials {
         match self {
             Credentials::EnvKeys { .. } => "env",
             Credentials::Profile(p) => &p.kind,
+            Credentials::WebIdentity { .. } => "web-identity",
             Credentials::External { .. } => "external",
         }
     }
@@ -142,6 +153,7 @@ impl Credentials {
     pub fn account_id(&self) -> Option<&str> {
         match self {
             Credentials::Profile(p) => p.account_id.as_deref(),
+            Credentials::WebIdentity { account_id, .. } => account_id.as_deref(),
             _ => None,
         }
     }

@@ -451,7 +451,7 @@ fn node_chain(world: &World<'_>, decision: &mut Decision) {
             },
         );
     }
-    if let (Some(_), Some(role)) = (
+    if let (Some(token_file), Some(role)) = (
         env.truthy_text("AWS_WEB_IDENTITY_TOKEN_FILE"),
         env.truthy_text("AWS_ROLE_ARN"),
     ) {
@@ -464,9 +464,11 @@ fn node_chain(world: &World<'_>, decision: &mut Decision) {
         return win(
             "fromTokenFile",
             None,
-            Credentials::External {
+            Credentials::WebIdentity {
                 provider: "fromTokenFile".into(),
-                detail: format!("AssumeRoleWithWebIdentity for `{role}`"),
+                role_arn: role.to_string(),
+                token_file: token_file.to_string(),
+                account_id: crate::chain::account_of_arn(role).map(str::to_string),
             },
         );
     }

@@ -377,7 +377,11 @@ fn load(
         .filter(|_| !(prefer_static && has_keys))
     {
         let Some(source) = p.truthy_text("source_profile") else {
-            out.error = Some(NotConfigured::RoleWithoutSourceProfile);
+            // a `credential_source` or web-identity profile: say what v3 cannot use
+            out.error = Some(match unsupported_kind(p) {
+                Some(kind) => NotConfigured::NoCredentials { kind: Some(kind) },
+                None => NotConfigured::RoleWithoutSourceProfile,
+            });
             return out;
         };
         if !profiles.contains_key(source) {
@@ -493,6 +497,8 @@ pub fn decide(input: &Input<'_>) -> Decision {
     let mut result: Option<(Slot, String, Option<String>, Credentials)> = None;
     let mut runs: Vec<StepRun> = Vec::new();
     let mut candidates: Vec<Candidate> = Vec::new();
+    // slots whose profile loops: v3 dies there, even in the first step
+    let mut loops: Vec<Slot> = Vec::new();
 
     let mut profile_step = |slot: Slot,
                             selector: &str,
@@ -542,12 +548,17 @@ pub fn decide(input: &Input<'_>) -> Decision {
             };
         }
         if let Some(path) = l.loop_path() {
+            // v2 recurses until the process dies: this step ends the run, whatever its slot
+            let message = format!(
+                "role chain loop {}: aws-sdk v2 has no loop detection and recurses until node aborts",
+                path.join(" -> ")
+            );
+            c.status = Status::Failed;
+            c.reason = message.clone();
+            loops.push(slot);
             errors.push(AwsError::SdkCredentials {
                 profile: name.to_string(),
-                message: format!(
-                    "role chain loop {}: aws-sdk v2 has no loop detection and recurses until node aborts",
-                    path.join(" -> ")
-                ),
+                message,
                 span: l.defined_at.first().map(|loc| loc.span.source_span()),
                 location: l.defined_at.first().cloned(),
             });
@@ -642,6 +653,39 @@ pub fn decide(input: &Input<'_>) -> Decision {
     candidates.extend(env_candidates);
     candidates.sort_by_key(|c| c.slot);
 
+    // the first profile step that throws ends `getCredentials()`: the steps after it never
+    // run, and nothing is selected
+    let first_throw = candidates_in_run_order().into_iter().find(|s| {
+        candidates.iter().any(|c| {
+            c.slot == *s
+                && c.status == Status::Failed
+                && (*s != Slot::DefaultProfile || loops.contains(s))
+        })
+    });
+    if let Some(stop) = first_throw {
+        result = None;
+        let stopper = candidates
+            .iter()
+            .find(|c| c.slot == stop)
+            .map(|c| c.selector.clone())
+            .unwrap_or_default();
+        for c in &mut candidates {
+            if c.slot == stop || c.status == Status::NotSet {
+                continue;
+            }
+            if run_index(c.slot) > run_index(stop) {
+                let alone = match c.status {
+                    Status::Failed => format!("; on its own it fails too: {}", c.reason),
+                    _ => String::new(),
+                };
+                c.status = Status::Skipped;
+                c.reason = format!("not reached: v3 stops at the `{stopper}` error first{alone}");
+            } else if c.status == Status::Won {
+                c.status = Status::Shadowed;
+                c.reason = format!("valid, but v3 then stops at the `{stopper}` error");
+            }
+        }
+    }
     // what the last valid step overwrote is shadowed
     let winner_slot = result.as_ref().map(|r| r.0);
     for c in &mut candidates {
@@ -650,12 +694,6 @@ pub fn decide(input: &Input<'_>) -> Decision {
             c.reason = format!("valid, but {} wins", describe_slot(winner_slot));
         }
     }
-    // side effects of every profile step up to the first error v3 throws
-    let first_throw = candidates_in_run_order().into_iter().find(|s| {
-        candidates
-            .iter()
-            .any(|c| c.slot == *s && c.status == Status::Failed && *s != Slot::DefaultProfile)
-    });
     for run in &runs {
         let ran = match first_throw {
             Some(stop) => run_index(run.slot) <= run_index(stop),
@@ -676,6 +714,19 @@ pub fn decide(input: &Input<'_>) -> Decision {
         }
         decision.side_effects.extend(effects);
     }
+    // a broken role in the default slot: v3 skips it silently (other tools fail with it)
+    for run in runs.iter().filter(|r| r.slot == Slot::DefaultProfile) {
+        if let Some(NotConfigured::SourceProfileMissing { source_profile }) = &run.load.error {
+            decision.warnings.push(Warning {
+                code: "role-source-profile-missing",
+                message: format!(
+                    "profile `{}` assumes a role through `source_profile = {source_profile}`, which does not exist: serverless v3 skips the profile silently; the AWS CLI and SDK v3 fail when they use it",
+                    run.load.profile
+                ),
+                location: run.load.defined_at.first().cloned(),
+            });
+        }
+    }
     decision.candidates = candidates;
     decision.errors = errors;
 
@@ -691,12 +742,18 @@ pub fn decide(input: &Input<'_>) -> Decision {
             };
             if let Credentials::Profile(info) = &credentials {
                 if let (Some(err), true) = (&info.chain_error, info.kind == "assume-role") {
-                    decision.warnings.push(Warning {
-                        code: "role-source-unusable",
-                        message: format!(
-                            "profile `{}` assumes a role whose source has no usable keys in the default credentials file: {err}",
-                            info.name
+                    decision.errors.push(AwsError::RoleSourceWithoutCredentials {
+                        profile: info.name.clone(),
+                        detail: err.clone(),
+                        help: format!(
+                            "aws-sdk v2 signs the AssumeRole call with the source profile's keys from `{}` (not from `AWS_SHARED_CREDENTIALS_FILE` unless `AWS_SDK_LOAD_CONFIG` is set); without them the call fails with `Missing credentials in config`",
+                            world
+                                .paths
+                                .default_credentials
+                                .as_deref()
+                                .unwrap_or("~/.aws/credentials")
                         ),
+                        span: info.defined_at.first().map(|l| l.span.source_span()),
                         location: info.defined_at.first().cloned(),
                     });
                 }
@@ -1118,13 +1175,14 @@ fn default_chain(world: &World<'_>, decision: &mut Decision) {
         env.truthy_text("AWS_WEB_IDENTITY_TOKEN_FILE"),
         env.truthy_text("AWS_ROLE_ARN"),
     ) {
-        (Some(_), Some(role)) => Some(role.to_string()),
-        _ => profile
-            .filter(|p| p.truthy("web_identity_token_file"))
-            .and_then(|p| p.truthy_text("role_arn"))
-            .map(str::to_string),
+        (Some(file), Some(role)) => Some((role.to_string(), file.to_string())),
+        _ => profile.and_then(|p| {
+            let file = p.truthy_text("web_identity_token_file")?;
+            let role = p.truthy_text("role_arn")?;
+            Some((role.to_string(), file.to_string()))
+        }),
     };
-    if let Some(role_arn) = web {
+    if let Some((role_arn, token_file)) = web {
         decision
             .side_effects
             .push(SideEffect::AssumeRoleWithWebIdentity {
@@ -1135,9 +1193,11 @@ fn default_chain(world: &World<'_>, decision: &mut Decision) {
             "TokenFileWebIdentityCredentials",
             None,
             None,
-            Credentials::External {
+            Credentials::WebIdentity {
                 provider: "TokenFileWebIdentityCredentials".into(),
-                detail: format!("AssumeRoleWithWebIdentity for `{role_arn}`"),
+                account_id: account_of_arn(&role_arn).map(str::to_string),
+                role_arn,
+                token_file,
             },
         );
     }

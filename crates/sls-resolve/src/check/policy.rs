@@ -88,12 +88,31 @@ impl Policy {
 /// The policy file name looked for in the working directory.
 pub(crate) const POLICY_FILE: &str = ".sls-resolve.yml";
 
-/// Reads the policy at `path`; every error in it is reported at once.
-pub(crate) fn load(path: &Path) -> Result<Policy, Failure> {
+/// Reads the policy at `path`, named `display` in messages; every error in it is reported at
+/// once.
+pub(crate) fn load(path: &Path, display: &str) -> Result<Policy, Failure> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", path.display())))?;
-    let file = SourceFile::new(path, text);
+        .map_err(|e| Failure::usage(format!("cannot read `{display}`: {e}")))?;
+    let file = SourceFile {
+        name: display.to_owned(),
+        text,
+    };
     parse(&file)
+}
+
+/// The policy file that applies in `cwd`: `.sls-resolve.yml` there or in a parent folder, up to
+/// the root of the repository (the folder holding `.git`).
+pub(crate) fn find(cwd: &Path) -> Option<std::path::PathBuf> {
+    for dir in cwd.ancestors() {
+        let candidate = dir.join(POLICY_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
 }
 
 pub(crate) fn parse(file: &SourceFile) -> Result<Policy, Failure> {

@@ -28,7 +28,9 @@ pub(crate) enum FoundBy {
     Stages { at: Location },
     /// A key of a map that a variable indexes by the stage.
     IndexedMap { map: String, at: Location },
-    /// The stage a deploy without `--stage` uses: `provider.stage`, or `dev`.
+    /// The stage a deploy without `--stage` uses: `provider.stage`...
+    ProviderStage { at: Location },
+    /// ... or else v3's default, `dev`.
     Default,
 }
 
@@ -40,21 +42,61 @@ impl FoundBy {
             Self::Params { .. } => "params".to_owned(),
             Self::Stages { .. } => "stages".to_owned(),
             Self::IndexedMap { map, .. } => format!("key of {map}"),
-            Self::Default => "default stage".to_owned(),
+            Self::ProviderStage { .. } => "provider.stage".to_owned(),
+            Self::Default => "default stage `dev`".to_owned(),
         }
+    }
+
+    /// The matrix's short form: `params`, `custom.profiles`, `default`.
+    pub fn short(&self) -> String {
+        match self {
+            Self::IndexedMap { map, .. } => map.clone(),
+            Self::Default => "default".to_owned(),
+            other => other.describe(),
+        }
+    }
+
+    /// The JSON form: the kind, the map for `indexed-map`, and where the key is written.
+    pub fn json(&self) -> serde_json::Value {
+        let at = |at: &Location| serde_json::json!({"line": at.line, "column": at.column});
+        let (kind, map, place) = match self {
+            Self::Flag => ("flag", None, None),
+            Self::Params { at: a } => ("params", None, Some(at(a))),
+            Self::Stages { at: a } => ("stages", None, Some(at(a))),
+            Self::IndexedMap { map, at: a } => ("indexed-map", Some(map.clone()), Some(at(a))),
+            Self::ProviderStage { at: a } => ("provider-stage", None, Some(at(a))),
+            Self::Default => ("default", None, None),
+        };
+        let mut out = serde_json::json!({ "kind": kind, "description": self.describe() });
+        if let Some(map) = map {
+            out["map"] = serde_json::json!(map);
+        }
+        if let Some(place) = place {
+            out["line"] = place["line"].clone();
+            out["column"] = place["column"].clone();
+        }
+        out
     }
 }
 
 /// Keys that name a fallback entry rather than a stage.
 const NOT_STAGES: &[&str] = &["default"];
 
+/// The stage a deploy without `--stage` resolves to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DefaultStage<'a> {
+    pub name: &'a str,
+    /// From `provider.stage` (else it is v3's `dev`).
+    pub from_provider: bool,
+}
+
 /// The stages to check: those named with `--stage` if any, otherwise every declared stage
-/// plus `default_stage` (what a deploy without `--stage` resolves to), in a stable order.
+/// plus the default stage, in a stable order.
 pub(crate) fn stages_to_check(
     file: &SourceFile,
     root: &Node,
     flags: &[String],
-    default_stage: &str,
+    default_stage: DefaultStage<'_>,
 ) -> Vec<StageToCheck> {
     let mut out: Vec<StageToCheck> = Vec::new();
     let mut add = |name: &str, how: FoundBy| match out.iter_mut().find(|s| s.name == name) {
@@ -89,30 +131,74 @@ pub(crate) fn stages_to_check(
             }
         }
     }
-    let mut maps = Vec::new();
-    collect_indexed_maps(root, &mut maps);
+    let mut uses: Vec<IndexedUse> = Vec::new();
+    collect_indexed_maps(root, &mut uses);
+    let mut maps: Vec<&str> = Vec::new();
+    for u in &uses {
+        if !maps.contains(&u.map.as_str()) {
+            maps.push(&u.map);
+        }
+    }
     for map in maps {
         let keys: Vec<&str> = map.split('.').collect();
-        if let Some(NodeKind::Map(entries)) = root.get_path(&keys).map(|n| &n.kind) {
-            for (name, entry) in entries {
-                if !NOT_STAGES.contains(&name.as_str()) {
-                    add(
-                        name,
-                        FoundBy::IndexedMap {
-                            map: map.clone(),
-                            at: location(file, entry.key_span),
-                        },
-                    );
-                }
+        let Some(NodeKind::Map(entries)) = root.get_path(&keys).map(|n| &n.kind) else {
+            continue;
+        };
+        for (name, entry) in entries {
+            if NOT_STAGES.contains(&name.as_str()) {
+                continue;
+            }
+            // `custom.${sls:stage}.profile` indexes `custom` by the stage only through keys that
+            // hold a `profile`: `custom.webpack` is not a stage.
+            let indexed = uses
+                .iter()
+                .filter(|u| u.map == map)
+                .any(|u| match &u.suffix {
+                    None => true,
+                    Some(suffix) => {
+                        let mut path = keys.clone();
+                        path.push(name);
+                        path.extend(suffix.split('.'));
+                        root.get_path(&path).is_some()
+                    }
+                });
+            if indexed {
+                add(
+                    name,
+                    FoundBy::IndexedMap {
+                        map: map.to_owned(),
+                        at: location(file, entry.key_span),
+                    },
+                );
             }
         }
     }
-    add(default_stage, FoundBy::Default);
+    // what a deploy without `--stage` uses: `provider.stage` when it is written, else `dev`
+    let written = root
+        .get_path(&["provider", "stage"])
+        .filter(|_| default_stage.from_provider);
+    match written {
+        Some(node) => add(
+            default_stage.name,
+            FoundBy::ProviderStage {
+                at: location(file, node.span),
+            },
+        ),
+        None => add(default_stage.name, FoundBy::Default),
+    }
     out
 }
 
-/// Every `self` address in the configuration of the form `<map>.<stage variable>`, as `<map>`.
-fn collect_indexed_maps(node: &Node, out: &mut Vec<String>) {
+/// A `self` address of the form `<map>.<stage variable>[.<suffix>]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IndexedUse {
+    map: String,
+    /// The literal path after the stage segment, if any (and if it holds no variable).
+    suffix: Option<String>,
+}
+
+/// Every `self` address in the configuration that indexes a map by the stage.
+fn collect_indexed_maps(node: &Node, out: &mut Vec<IndexedUse>) {
     match &node.kind {
         NodeKind::String(text) => {
             if let Ok(variables) = sls_syntax::parse(text) {
@@ -129,7 +215,7 @@ fn collect_indexed_maps(node: &Node, out: &mut Vec<String>) {
     }
 }
 
-fn indexed_maps_in(variable: &Variable, out: &mut Vec<String>) {
+fn indexed_maps_in(variable: &Variable, out: &mut Vec<IndexedUse>) {
     let VariableKind::Sources(sources) = &variable.kind else {
         return;
     };
@@ -146,17 +232,17 @@ fn indexed_maps_in(variable: &Variable, out: &mut Vec<String>) {
         if typed.ty != "self" {
             continue;
         }
-        if let Some(map) = typed.address.as_ref().and_then(stage_indexed_prefix) {
-            if !out.contains(&map) {
-                out.push(map);
+        if let Some(found) = typed.address.as_ref().and_then(stage_indexed_prefix) {
+            if !out.contains(&found) {
+                out.push(found);
             }
         }
     }
 }
 
-/// `custom.profiles.${sls:stage}` → `custom.profiles`; the stage variable must be a whole
-/// path segment.
-fn stage_indexed_prefix(address: &Part) -> Option<String> {
+/// `custom.profiles.${sls:stage}` → `custom.profiles`; `custom.${sls:stage}.profile` →
+/// `custom` with the suffix `profile`. The stage variable must be a whole path segment.
+fn stage_indexed_prefix(address: &Part) -> Option<IndexedUse> {
     let Literal::String(text) = &address.value else {
         return None;
     };
@@ -167,13 +253,22 @@ fn stage_indexed_prefix(address: &Part) -> Option<String> {
         let before = text.get(..variable.start)?;
         let after = text.get(variable.end..)?;
         let prefix = before.strip_suffix('.')?;
-        let ends_segment = after.is_empty() || after.starts_with('.');
-        (ends_segment && !prefix.is_empty() && !prefix.contains("${")).then(|| prefix.to_owned())
+        let suffix = match after {
+            "" => None,
+            rest => {
+                let rest = rest.strip_prefix('.')?;
+                (!rest.contains("${") && !rest.is_empty()).then(|| rest.to_owned())
+            }
+        };
+        (!prefix.is_empty() && !prefix.contains("${")).then(|| IndexedUse {
+            map: prefix.to_owned(),
+            suffix,
+        })
     })
 }
 
 /// `${sls:stage}`, `${opt:stage}` (with any fallbacks) or `${self:provider.stage}`.
-fn is_stage_variable(variable: &Variable) -> bool {
+pub(super) fn is_stage_variable(variable: &Variable) -> bool {
     let VariableKind::Sources(sources) = &variable.kind else {
         return false;
     };
@@ -194,6 +289,11 @@ fn is_stage_variable(variable: &Variable) -> bool {
 mod tests {
     use super::*;
 
+    const DEV: DefaultStage<'static> = DefaultStage {
+        name: "dev",
+        from_provider: false,
+    };
+
     fn stages(yaml: &str, flags: &[&str]) -> Vec<(String, Vec<String>)> {
         let file = SourceFile {
             name: "serverless.yml".into(),
@@ -201,7 +301,7 @@ mod tests {
         };
         let root = sls_yaml::load_yaml(yaml).expect("valid yaml");
         let flags: Vec<String> = flags.iter().map(|s| (*s).to_owned()).collect();
-        stages_to_check(&file, &root, &flags, "dev")
+        stages_to_check(&file, &root, &flags, DEV)
             .into_iter()
             .map(|s| {
                 let how = s.found_by.iter().map(FoundBy::describe).collect();
@@ -223,7 +323,7 @@ mod tests {
                     "dev".to_owned(),
                     vec![
                         "key of custom.profiles".to_owned(),
-                        "default stage".to_owned()
+                        "default stage `dev`".to_owned()
                     ]
                 ),
                 ("prod".to_owned(), vec!["key of custom.profiles".to_owned()]),
@@ -234,7 +334,7 @@ mod tests {
     #[test]
     fn opt_stage_with_fallback_and_self_provider_stage_index_maps() {
         let found = stages(
-            "a: ${self:custom.x.${opt:stage, 'dev'}.name}\nb: ${self:custom.y.${self:provider.stage}}\ncustom:\n  x:\n    qa: {}\n  y:\n    uat: u\n",
+            "a: ${self:custom.x.${opt:stage, 'dev'}.name}\nb: ${self:custom.y.${self:provider.stage}}\ncustom:\n  x:\n    qa: {name: q}\n  y:\n    uat: u\n",
             &[],
         );
         let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
@@ -258,6 +358,16 @@ mod tests {
     }
 
     #[test]
+    fn a_suffix_keeps_only_the_keys_that_have_it() {
+        let found = stages(
+            "provider:\n  profile: ${self:custom.${sls:stage}.profile}\ncustom:\n  webpack:\n    x: 1\n  prod:\n    profile: p\n  qa:\n    profile: q\n",
+            &[],
+        );
+        let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["prod", "qa", "dev"]);
+    }
+
+    #[test]
     fn a_stage_variable_inside_a_segment_is_not_an_index() {
         let found = stages(
             "a: ${self:custom.p-${sls:stage}}\ncustom:\n  p-dev: 1\n",
@@ -265,7 +375,7 @@ mod tests {
         );
         assert_eq!(
             found,
-            [("dev".to_owned(), vec!["default stage".to_owned()])]
+            [("dev".to_owned(), vec!["default stage `dev`".to_owned()])]
         );
     }
 
@@ -277,7 +387,7 @@ mod tests {
             text: yaml.to_owned(),
         };
         let root = sls_yaml::load_yaml(yaml).unwrap();
-        let found = stages_to_check(&file, &root, &[], "dev");
+        let found = stages_to_check(&file, &root, &[], DEV);
         let FoundBy::Params { at } = &found[0].found_by[0] else {
             panic!("found by params")
         };
