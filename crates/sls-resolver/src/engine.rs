@@ -15,7 +15,7 @@ use sls_value::{Value, js_to_string};
 
 use crate::error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
 use crate::meta::{
-    PathKey, SourceMeta, ValueMeta, VarMeta, parse_entries, path_key, path_keys, var_metas,
+    MetaMap, PathKey, SourceMeta, ValueMeta, VarMeta, parse_entries, path_key, path_keys, var_metas,
 };
 use crate::source::{
     Environment, Origin, Source, SourceContext, SourceError, SourceOutput, SourceRequest,
@@ -30,7 +30,7 @@ const VARIABLE_NEST_LIMIT: u32 = 10;
 
 pub(crate) struct Engine {
     pub config: Value,
-    pub meta: IndexMap<PathKey, ValueMeta>,
+    pub meta: MetaMap,
     pub env: Environment,
     /// Properties whose value came from a file, with where in that file.
     pub origins: IndexMap<PathKey, Rc<Origin>>,
@@ -62,11 +62,11 @@ fn missing_dependency() -> SharedError {
 
 impl Engine {
     pub fn new(config: Value, env: Environment) -> Self {
-        let mut meta = IndexMap::new();
-        parse_entries(&config, &[], &mut meta);
+        let mut entries = Vec::new();
+        parse_entries(&config, &[], &mut entries);
         Self {
+            meta: MetaMap::from_entries(entries),
             config,
-            meta,
             env,
             origins: IndexMap::new(),
             trace: None,
@@ -90,26 +90,16 @@ impl Engine {
         };
         self.batch += 1;
         let batch = self.batch;
-        let keys: Vec<PathKey> = self.meta.keys().cloned().collect();
-        match only {
-            None => {
-                for key in keys {
-                    self.resolve_property(batch, &key);
-                }
-            }
-            Some(paths) => {
-                for target in paths {
-                    let target = target.join("\0");
-                    for key in &keys {
-                        let related = key == &target
-                            || target.starts_with(&format!("{key}\0"))
-                            || key.starts_with(&format!("{target}\0"));
-                        if related {
-                            self.resolve_property(batch, key);
-                        }
-                    }
-                }
-            }
+        // The keys are taken before anything resolves: properties added meanwhile wait.
+        let keys: Vec<Vec<Rc<str>>> = match only {
+            None => vec![self.meta.keys_below(&[])],
+            Some(paths) => paths
+                .iter()
+                .map(|target| self.meta.keys_related(&target.join("\0")))
+                .collect(),
+        };
+        for key in keys.iter().flatten() {
+            self.resolve_property(batch, key);
         }
         self.run.cache.clear();
     }
@@ -137,18 +127,21 @@ impl Engine {
         let keys = path_keys(key);
         self.resolve_variables(batch, &keys, &mut meta);
         if meta.variables.is_some() || meta.error.is_some() {
-            self.meta.insert(key.to_owned(), meta);
+            self.meta.insert(key, meta);
             return;
         }
-        let value = meta.value.clone().unwrap_or(Value::Null);
+        let value = meta.value.take().unwrap_or(Value::Null);
         if let Some(origin) = meta.origin.take() {
             self.origins.insert(key.to_owned(), origin);
         }
-        let mut new_meta: IndexMap<PathKey, ValueMeta> = IndexMap::new();
+        let mut new_meta: Vec<(PathKey, ValueMeta)> = Vec::new();
+        // Whether the property itself is in `new_meta` (its value is a string with variables).
+        let mut again = false;
         match &value {
             Value::String(text) => match reparse(text, meta.source_values.as_deref()) {
                 Ok(Some(variables)) => {
-                    new_meta.insert(
+                    again = true;
+                    new_meta.push((
                         key.to_owned(),
                         ValueMeta {
                             value: Some(value.clone()),
@@ -157,7 +150,7 @@ impl Engine {
                             error: None,
                             origin: None,
                         },
-                    );
+                    ));
                 }
                 Ok(None) => {}
                 Err(message) => {
@@ -171,13 +164,14 @@ impl Engine {
                     .at(Some(site(&keys, None)));
                     meta.value = None;
                     meta.error = Some(error.shared());
-                    self.meta.insert(key.to_owned(), meta);
+                    self.meta.insert(key, meta);
                     return;
                 }
             },
             Value::Object(_) | Value::Array(_) => parse_entries(&value, &keys, &mut new_meta),
             _ => {}
         }
+        let sub_keys: Vec<PathKey> = new_meta.iter().map(|(k, _)| k.clone()).collect();
         if !new_meta.is_empty() {
             let depth = self.run.nest_depth.get(key).copied().unwrap_or(0) + 1;
             if depth > PROPERTY_NEST_LIMIT {
@@ -193,27 +187,27 @@ impl Engine {
                     .at(Some(site(&keys, None)))
                     .shared(),
                 );
-                self.meta.insert(key.to_owned(), meta);
+                self.meta.insert(key, meta);
                 return;
             }
-            for (sub_key, sub_meta) in &new_meta {
-                self.run.nest_depth.insert(sub_key.clone(), depth);
-                self.meta.insert(sub_key.clone(), sub_meta.clone());
+            for (sub_key, sub_meta) in new_meta {
+                self.meta.insert(&sub_key, sub_meta);
+                self.run.nest_depth.insert(sub_key, depth);
             }
         }
-        if !new_meta.contains_key(key) {
-            self.meta.shift_remove(key);
+        if !again {
+            self.meta.remove(key);
         }
         set_path(&mut self.config, &keys, value);
-        if new_meta.is_empty() {
+        if sub_keys.is_empty() {
             return;
         }
-        if new_meta.contains_key(key) {
+        if again {
             self.resolve_property_unmemoised(batch, key);
             return;
         }
         let batch = self.next_batch();
-        for sub_key in new_meta.keys() {
+        for sub_key in &sub_keys {
             self.resolve_property(batch, sub_key);
         }
     }
@@ -449,7 +443,7 @@ impl Engine {
                 self.resolve_internal_result(batch, path, meta, nest - 1)
             }
             Some(value @ (Value::Object(_) | Value::Array(_))) => {
-                let mut entries = IndexMap::new();
+                let mut entries = Vec::new();
                 parse_entries(&value, &[], &mut entries);
                 let mut value = value;
                 for (sub_key, mut sub_meta) in entries {
@@ -617,17 +611,7 @@ impl Engine {
         if !matches!(&*value, Value::Object(_) | Value::Array(_)) {
             return Ok(value.into_owned());
         }
-        let prefix = if keys.is_empty() {
-            String::new()
-        } else {
-            format!("{}\0", path_key(keys))
-        };
-        let nested: Vec<PathKey> = self
-            .meta
-            .keys()
-            .filter(|k| k.starts_with(&prefix))
-            .cloned()
-            .collect();
+        let nested = self.meta.keys_below(keys);
         // v3 records every edge before any nested property finishes resolving.
         for nested_key in &nested {
             self.register_dependency(&dependent, nested_key)?;

@@ -165,7 +165,7 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         env: engine.env.env.clone(),
         dotenv,
         config: Value::Null,
-        unresolved: engine.meta.keys().map(|k| path_keys(k)).collect(),
+        unresolved: engine.meta.keys().map(path_keys).collect(),
     });
     let result = result.and_then(|unresolved| {
         restore_unresolved(&mut engine.config, &engine.meta);
@@ -350,11 +350,10 @@ impl Phase<'_> {
         if is_resolved(engine, path) {
             return Ok(());
         }
-        let keys: Vec<String> = path.iter().map(|k| (*k).to_owned()).collect();
         let site = engine
             .meta
-            .keys()
-            .find(|k| related(k, &keys.join("\0")))
+            .keys_related(&path.join("\0"))
+            .first()
             .map(|k| VariableSite {
                 path: path_keys(k),
                 range: None,
@@ -388,16 +387,9 @@ fn inaccessible_help(path: &[&str]) -> String {
     }
 }
 
-fn related(key: &str, target: &str) -> bool {
-    key == target
-        || target.starts_with(&format!("{key}\0"))
-        || key.starts_with(&format!("{target}\0"))
-}
-
 /// v3's `isPropertyResolved`: no variable left at the path, above it or below it.
 fn is_resolved(engine: &Engine, path: &[&str]) -> bool {
-    let target = path.join("\0");
-    !engine.meta.keys().any(|k| related(k, &target))
+    !engine.meta.any_related(&path.join("\0"))
 }
 
 /// Step 10: variables left unresolved. Remote ones are kept (with `--allow-unresolved`);
@@ -405,7 +397,7 @@ fn is_resolved(engine: &Engine, path: &[&str]) -> bool {
 fn leftovers(engine: &Engine, registered: &[&str]) -> Result<Vec<Unresolved>, Failure> {
     let mut first_types: Vec<String> = Vec::new();
     let mut kept = Vec::new();
-    for (key, meta) in &engine.meta {
+    for (key, meta) in engine.meta.iter() {
         let mut remote = None;
         find_remote(meta, &mut remote);
         if let (Some(source), Some(variables)) = (remote, &meta.variables) {
@@ -465,8 +457,8 @@ fn leftovers(engine: &Engine, registered: &[&str]) -> Result<Vec<Unresolved>, Fa
 
 /// With `--allow-unresolved`, strings whose remote variables were left keep their other
 /// variables resolved: `${self:service}-${ssm:/x}` prints as `svc-${ssm:/x}`.
-fn restore_unresolved(config: &mut Value, meta: &indexmap::IndexMap<String, ValueMeta>) {
-    for (key, meta) in meta {
+fn restore_unresolved(config: &mut Value, meta: &meta::MetaMap) {
+    for (key, meta) in meta.iter() {
         let (Some(Value::String(raw)), Some(variables)) = (&meta.value, &meta.variables) else {
             continue;
         };

@@ -3,9 +3,10 @@
 //! v3 keeps, for every property path whose string value holds variables, the parsed variables
 //! and their progress. This module builds that map from a value tree and from parser output.
 
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 use sls_syntax::{Literal, Part, Source as SyntaxSource, Variable, VariableKind};
 use sls_value::Value;
 
@@ -21,6 +22,157 @@ pub(crate) fn path_key(keys: &[String]) -> PathKey {
 
 pub(crate) fn path_keys(key: &str) -> Vec<String> {
     key.split('\0').map(str::to_owned).collect()
+}
+
+/// v3's variables meta: a JavaScript `Map` from property path to [`ValueMeta`], with its
+/// semantics (setting a present key keeps its place, a new key goes last, deleting keeps the
+/// order of the rest), in constant time per operation.
+///
+/// Deleted entries leave a hole in the ordered slots, compacted once holes are the majority
+/// (amortised constant time). The keys are also kept sorted, so that the keys below a path,
+/// which share the path and a NUL as prefix, form one range: the prefix queries of v3
+/// (`isPropertyResolved`, nested properties of a referenced object) cost the size of their
+/// answer, not the size of the map.
+#[derive(Debug, Default)]
+pub(crate) struct MetaMap {
+    slots: Vec<Option<(Rc<str>, ValueMeta)>>,
+    /// Live key -> its slot.
+    index: HashMap<Rc<str>, usize>,
+    /// Live keys, sorted.
+    sorted: BTreeSet<Rc<str>>,
+    holes: usize,
+}
+
+impl MetaMap {
+    pub fn from_entries(entries: Vec<(PathKey, ValueMeta)>) -> Self {
+        let mut map = Self::default();
+        for (key, meta) in entries {
+            map.insert(&key, meta);
+        }
+        map
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&ValueMeta> {
+        let &slot = self.index.get(key)?;
+        self.slots[slot].as_ref().map(|(_, meta)| meta)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut ValueMeta> {
+        let &slot = self.index.get(key)?;
+        self.slots[slot].as_mut().map(|(_, meta)| meta)
+    }
+
+    /// `map.set(key, meta)`: in place when present, last otherwise.
+    pub fn insert(&mut self, key: &str, meta: ValueMeta) {
+        if let Some(&slot) = self.index.get(key) {
+            if let Some((_, current)) = &mut self.slots[slot] {
+                *current = meta;
+                return;
+            }
+        }
+        let key: Rc<str> = Rc::from(key);
+        self.index.insert(key.clone(), self.slots.len());
+        self.sorted.insert(key.clone());
+        self.slots.push(Some((key, meta)));
+    }
+
+    /// `map.delete(key)`.
+    pub fn remove(&mut self, key: &str) {
+        let Some(slot) = self.index.remove(key) else {
+            return;
+        };
+        self.sorted.remove(key);
+        self.slots[slot] = None;
+        self.holes += 1;
+        if self.holes > 16 && self.holes * 2 > self.slots.len() {
+            self.slots.retain(Option::is_some);
+            self.holes = 0;
+            for (slot, entry) in self.slots.iter().enumerate() {
+                if let Some((key, _)) = entry {
+                    if let Some(at) = self.index.get_mut(key) {
+                        *at = slot;
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ValueMeta)> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|(key, meta)| (&**key, meta))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(|(key, _)| key)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &ValueMeta> {
+        self.iter().map(|(_, meta)| meta)
+    }
+
+    /// The keys strictly below the path `keys` (every key when `keys` is empty), in map order.
+    pub fn keys_below(&self, keys: &[String]) -> Vec<Rc<str>> {
+        if keys.is_empty() {
+            return self
+                .slots
+                .iter()
+                .flatten()
+                .map(|(k, _)| k.clone())
+                .collect();
+        }
+        let mut prefix = path_key(keys);
+        prefix.push('\0');
+        self.in_map_order(self.range_below(&prefix).cloned().collect())
+    }
+
+    /// The keys equal to `target`, above it or below it (v3's test of a property's
+    /// resolution), in map order.
+    pub fn keys_related(&self, target: &str) -> Vec<Rc<str>> {
+        let mut found: Vec<Rc<str>> = Vec::new();
+        let ancestors = target
+            .match_indices('\0')
+            .map(|(at, _)| &target[..at])
+            .chain(std::iter::once(target));
+        for key in ancestors {
+            if let Some((key, _)) = self.index.get_key_value(key) {
+                found.push(key.clone());
+            }
+        }
+        let prefix = format!("{target}\0");
+        found.extend(self.range_below(&prefix).cloned());
+        self.in_map_order(found)
+    }
+
+    /// Whether a key equals `target`, lies above it or below it.
+    pub fn any_related(&self, target: &str) -> bool {
+        let mut ancestors = target
+            .match_indices('\0')
+            .map(|(at, _)| &target[..at])
+            .chain(std::iter::once(target));
+        ancestors.any(|key| self.index.contains_key(key))
+            || self.range_below(&format!("{target}\0")).next().is_some()
+    }
+
+    fn range_below<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Rc<str>> + 'a {
+        self.sorted
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(move |key| key.starts_with(prefix))
+    }
+
+    fn in_map_order(&self, mut keys: Vec<Rc<str>>) -> Vec<Rc<str>> {
+        keys.sort_by_key(|key| self.index.get(&**key).copied().unwrap_or(usize::MAX));
+        keys
+    }
 }
 
 /// A string (a property value, a param or an address) and the state of its variables.
@@ -175,16 +327,13 @@ pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
 }
 
 /// Every string with variables under `value`, depth first in key order (v3's `parseEntries`).
-pub(crate) fn parse_entries(
-    value: &Value,
-    prefix: &[String],
-    out: &mut IndexMap<PathKey, ValueMeta>,
-) {
+/// The paths are distinct (they are paths of distinct leaves).
+pub(crate) fn parse_entries(value: &Value, prefix: &[String], out: &mut Vec<(PathKey, ValueMeta)>) {
     let mut path = prefix.to_vec();
     walk(value, &mut path, out);
 }
 
-fn walk(value: &Value, path: &mut Vec<String>, out: &mut IndexMap<PathKey, ValueMeta>) {
+fn walk(value: &Value, path: &mut Vec<String>, out: &mut Vec<(PathKey, ValueMeta)>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -202,7 +351,7 @@ fn walk(value: &Value, path: &mut Vec<String>, out: &mut IndexMap<PathKey, Value
         }
         Value::String(text) if !path.is_empty() => {
             if let Some(meta) = string_meta(path, text) {
-                out.insert(path_key(path), meta);
+                out.push((path_key(path), meta));
             }
         }
         _ => {}
