@@ -118,6 +118,13 @@ pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure>
         }
     };
     let file = SourceFile::new(path, text);
+    let node = parse(path, &file)?;
+    Ok((file, node))
+}
+
+/// Parses a configuration read by [`load`] into its node tree (again: `print` drops the tree
+/// while it resolves, and parses the text again only for the diagnostics of a failure).
+pub(crate) fn parse(path: &Path, file: &SourceFile) -> Result<sls_yaml::Node, Failure> {
     let is_json = path.extension().is_some_and(|e| e == "json");
     let loaded = if is_json {
         sls_yaml::load_json(&file.text)
@@ -125,12 +132,12 @@ pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure>
         sls_yaml::load_yaml(&file.text)
     };
     match loaded {
-        Ok(node) => Ok((file, node)),
+        Ok(node) => Ok(node),
         Err(err) => {
             let message = format!("Cannot parse \"{}\": {}", file.name, err.message);
             let span = (err.span.start, err.span.end.max(err.span.start + 1));
             Err(Failure::located(
-                &file,
+                file,
                 "CONFIG_PARSE_ERROR",
                 message,
                 Some(span),

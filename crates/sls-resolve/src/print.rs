@@ -1,5 +1,6 @@
 //! `sls-resolve print`: the resolved configuration, as `serverless print` prints it.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::rc::Rc;
 use clap::{Args, ValueEnum};
 use sls_resolver::{Environment, ResolveInput};
 use sls_value::{Map, Value};
+use sls_yaml::{Node, NodeKind};
 
 use crate::diagnostics::{self, ErrorFormat, Failure};
 use crate::discover;
@@ -79,7 +81,7 @@ impl PrintArgs {
     /// then the service and global ones: `filterSupportedOptions`).
     fn options(&self) -> Map {
         let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
-        let mut map = Map::new();
+        let mut map = Map::default();
         let format = match self.format {
             Format::Yaml => Value::Null,
             Format::Json => Value::String("json".into()),
@@ -137,8 +139,7 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
     let (file, root) = discover::load(&path)?;
-    let config = root.to_value();
-    if !matches!(config, Value::Object(_)) {
+    if !matches!(root.kind, NodeKind::Map(_)) {
         return Err(Failure::located(
             &file,
             "INVALID_CONFIGURATION",
@@ -154,6 +155,10 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
             ),
         ));
     }
+    let span = root.span;
+    // The node tree is parsed again from the text if resolution fails: keeping it meanwhile
+    // would double the memory of a large configuration.
+    let config = root.into_value();
     let env = Environment {
         service_dir,
         options: args.options(),
@@ -168,7 +173,17 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
         config_name: file.name.clone(),
         env,
     })
-    .map_err(|failure| diagnostics::resolution_failure(&file, &root, &failure))?;
+    .map_err(|failure| match discover::parse(&path, &file) {
+        Ok(root) => diagnostics::resolution_failure(&file, &root, &failure),
+        // The text parsed a moment ago; should it not, the diagnostics point at the root.
+        Err(_) => {
+            let root = Node {
+                kind: NodeKind::Null,
+                span,
+            };
+            diagnostics::resolution_failure(&file, &root, &failure)
+        }
+    })?;
     for kept in &resolved.unresolved {
         eprintln!(
             "warning: `{}` uses the `{}` source, which needs AWS: left as written",
@@ -189,12 +204,12 @@ fn instance_id() -> String {
 
 /// `--path`, `--transform` and `--format`, with v3's messages.
 fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
-    let mut value = config.clone();
+    let mut value = Cow::Borrowed(config);
     if let Some(path) = &args.path {
         for step in path.split('.') {
-            let next = sls_resolver::js_get(&value, step).map(std::borrow::Cow::into_owned);
+            let next = sls_resolver::js_get(&value, step).map(Cow::into_owned);
             match next {
-                Some(next) if next.is_truthy() => value = next,
+                Some(next) if next.is_truthy() => value = Cow::Owned(next),
                 _ => {
                     return Err(Failure::plain(
                         "INVALID_PATH_ARGUMENT",
@@ -206,12 +221,14 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
         }
     }
     if args.transform.is_some() {
-        value = Value::Array(keys_of(&value).into_iter().map(Value::String).collect());
+        value = Cow::Owned(Value::Array(
+            keys_of(&value).into_iter().map(Value::String).collect(),
+        ));
     }
-    Ok(match args.format {
+    let mut out = match args.format {
         Format::Text => {
-            match &value {
-                Value::Array(items) => format!("{}\n", sls_value::js_array_join(items, "\n")),
+            match &*value {
+                Value::Array(items) => sls_value::js_array_join(items, "\n"),
                 Value::Object(_) => {
                     return Err(Failure::plain(
                     "PRINT_INVALID_OBJECT_AS_TEXT",
@@ -219,13 +236,15 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
                     Some("use `--format yaml` or `--format json`, or `--path` to a scalar or a list".into()),
                 ));
                 }
-                Value::Null => "null\n".to_owned(),
-                scalar => format!("{}\n", sls_value::js_to_string(scalar).unwrap_or_default()),
+                Value::Null => "null".to_owned(),
+                scalar => sls_value::js_to_string(scalar).unwrap_or_default(),
             }
         }
-        Format::Json => format!("{}\n", sls_value::to_json_pretty(&value)),
-        Format::Yaml => format!("{}\n", sls_value::to_yaml(&value)),
-    })
+        Format::Json => sls_value::to_json_pretty(&value),
+        Format::Yaml => sls_value::to_yaml(&value),
+    };
+    out.push('\n');
+    Ok(out)
 }
 
 /// `Object.keys(value)`.

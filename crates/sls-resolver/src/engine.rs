@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use foldhash::{HashMap as FastMap, HashSet as FastSet};
 use indexmap::{IndexMap, IndexSet};
 use sls_value::{Value, js_to_string};
 
@@ -44,10 +45,10 @@ pub(crate) struct Engine {
 struct RunState {
     sources: HashMap<String, Rc<dyn Source>>,
     fulfilled: HashSet<String>,
-    dependencies: HashMap<PathKey, IndexSet<PathKey>>,
-    nest_depth: HashMap<PathKey, u32>,
-    visited: HashSet<(u64, PathKey)>,
-    cache: HashMap<String, Result<SourceOutput, SourceError>>,
+    dependencies: FastMap<PathKey, IndexSet<PathKey>>,
+    nest_depth: FastMap<PathKey, u32>,
+    visited: FastSet<(u64, PathKey)>,
+    cache: FastMap<String, Result<SourceOutput, SourceError>>,
 }
 
 type Flow<T> = Result<T, SharedError>;
@@ -245,8 +246,8 @@ impl Engine {
             return;
         }
         let raw = match &meta.value {
-            Some(Value::String(s)) => s.clone(),
-            _ => String::new(),
+            Some(Value::String(s)) => s.as_str(),
+            _ => "",
         };
         let mut pieces = Vec::with_capacity(variables.len() * 2 + 1);
         let mut last = 0;
@@ -277,16 +278,20 @@ impl Engine {
 
     /// Tries the sources of one variable in order (v3's fallback rules).
     fn resolve_variable(&mut self, batch: u64, path: &[String], variable: &mut VarMeta) {
-        let Some(original) = variable.sources.take() else {
+        let Some(mut sources) = variable.sources.take() else {
             return;
         };
-        let mut sources = original.clone();
-        let var_site = site(path, Some((variable.start, variable.end)));
+        // The sources tried and dropped, each as it was before its params and address were
+        // resolved: a later source that is not registered yet puts the whole list back.
+        let mut dropped: Vec<SourceMeta> = Vec::new();
+        let var_site = |path: &[String]| site(path, Some((variable.start, variable.end)));
         while let Some(ty) = sources[0].ty().map(str::to_owned) {
             if !self.run.sources.contains_key(&ty) {
-                variable.sources = Some(original);
+                dropped.append(&mut sources);
+                variable.sources = Some(dropped);
                 return;
             }
+            let pristine = sources[0].has_variables().then(|| sources[0].clone());
             let output = match self.resolve_variable_source(batch, path, &mut sources[0]) {
                 Ok(output) => output,
                 Err(error) if error.code == ErrorCode::MissingVariableDependency => {
@@ -294,7 +299,7 @@ impl Engine {
                     return;
                 }
                 Err(error) => {
-                    variable.error = Some(with_site(error, &var_site));
+                    variable.error = Some(with_site(error, &var_site(path)));
                     return;
                 }
             };
@@ -321,12 +326,13 @@ impl Engine {
                             humanize(path)
                         ),
                     )
-                    .at(Some(var_site))
+                    .at(Some(var_site(path)))
                     .with_help(help)
                     .shared(),
                 );
                 return;
             }
+            dropped.push(pristine.unwrap_or(tried));
         }
         if let Some(SourceMeta::Literal(value)) = sources.first() {
             variable.value = Some(value.clone());
@@ -539,7 +545,7 @@ impl Engine {
         &self,
         dependent: &str,
         dependency: &str,
-        seen: &mut HashSet<PathKey>,
+        seen: &mut FastSet<PathKey>,
     ) -> Flow<()> {
         if dependent == dependency {
             return Err(ResolveError::new(
@@ -574,7 +580,7 @@ impl Engine {
     }
 
     fn register_dependency(&mut self, dependent: &str, dependency: &str) -> Flow<()> {
-        self.validate_dependency(dependent, dependency, &mut HashSet::new())?;
+        self.validate_dependency(dependent, dependency, &mut FastSet::default())?;
         self.run
             .dependencies
             .entry(dependent.to_owned())

@@ -3,7 +3,8 @@
 //! v3 keeps, for every property path whose string value holds variables, the parsed variables
 //! and their progress. This module builds that map from a value tree and from parser output.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::ops::Bound;
 use std::rc::Rc;
 
@@ -37,7 +38,7 @@ pub(crate) fn path_keys(key: &str) -> Vec<String> {
 pub(crate) struct MetaMap {
     slots: Vec<Option<(Rc<str>, ValueMeta)>>,
     /// Live key -> its slot.
-    index: HashMap<Rc<str>, usize>,
+    index: foldhash::HashMap<Rc<str>, usize>,
     /// Live keys, sorted.
     sorted: BTreeSet<Rc<str>>,
     holes: usize,
@@ -219,6 +220,20 @@ impl SourceMeta {
             Self::Literal(_) => None,
         }
     }
+
+    /// Whether a param or the address still holds variables (resolving the source changes it).
+    pub fn has_variables(&self) -> bool {
+        match self {
+            Self::Typed {
+                params, address, ..
+            } => params
+                .iter()
+                .flatten()
+                .chain(address)
+                .any(|part| part.variables.is_some()),
+            Self::Literal(_) => false,
+        }
+    }
 }
 
 pub(crate) fn literal_value(literal: &Literal) -> Value {
@@ -291,8 +306,9 @@ fn part_meta(part: &Part) -> ValueMeta {
     }
 }
 
-/// Parses one string into a meta entry, or `None` when it holds no variable.
-pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
+/// Parses one string into a meta entry, or `None` when it holds no variable. `key` is the
+/// string's property path (NUL-joined), only taken apart for an error.
+pub(crate) fn string_meta(key: &str, text: &str) -> Option<ValueMeta> {
     match sls_syntax::parse(text) {
         Ok(variables) if variables.is_empty() => None,
         Ok(variables) => Some(ValueMeta {
@@ -303,16 +319,17 @@ pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
             origin: None,
         }),
         Err(err) => {
+            let path = path_keys(key);
             let message = format!(
                 "Variable syntax error at \"{}\": {}",
-                humanize(path),
+                humanize(&path),
                 err.v3_message(text)
             );
             let help = syntax_help(text, &err);
             let error = ResolveError::new(ErrorCode::Syntax, message)
                 .with_help(help)
                 .at(Some(VariableSite {
-                    path: path.to_vec(),
+                    path,
                     range: Some((err.offset, err.offset.saturating_add(1).min(text.len()))),
                 }));
             Some(ValueMeta {
@@ -329,29 +346,59 @@ pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
 /// Every string with variables under `value`, depth first in key order (v3's `parseEntries`).
 /// The paths are distinct (they are paths of distinct leaves).
 pub(crate) fn parse_entries(value: &Value, prefix: &[String], out: &mut Vec<(PathKey, ValueMeta)>) {
-    let mut path = prefix.to_vec();
+    let mut path = Path {
+        key: path_key(prefix),
+        depth: prefix.len(),
+    };
     walk(value, &mut path, out);
 }
 
-fn walk(value: &Value, path: &mut Vec<String>, out: &mut Vec<(PathKey, ValueMeta)>) {
+/// The path of the value being walked, kept NUL-joined (one buffer for the whole walk).
+struct Path {
+    key: String,
+    depth: usize,
+}
+
+impl Path {
+    /// Descends into `key`; returns the length to truncate back to.
+    fn push(&mut self, key: &str) -> usize {
+        let len = self.key.len();
+        if self.depth > 0 {
+            self.key.push('\0');
+        }
+        self.key.push_str(key);
+        self.depth += 1;
+        len
+    }
+
+    fn pop(&mut self, len: usize) {
+        self.key.truncate(len);
+        self.depth -= 1;
+    }
+}
+
+fn walk(value: &Value, path: &mut Path, out: &mut Vec<(PathKey, ValueMeta)>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                path.push(key.clone());
+                let len = path.push(key);
                 walk(child, path, out);
-                path.pop();
+                path.pop(len);
             }
         }
         Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                path.push(index.to_string());
+            let mut index = String::new();
+            for (i, child) in items.iter().enumerate() {
+                index.clear();
+                let _ = write!(index, "{i}");
+                let len = path.push(&index);
                 walk(child, path, out);
-                path.pop();
+                path.pop(len);
             }
         }
-        Value::String(text) if !path.is_empty() => {
-            if let Some(meta) = string_meta(path, text) {
-                out.push((path_key(path), meta));
+        Value::String(text) if path.depth > 0 => {
+            if let Some(meta) = string_meta(&path.key, text) {
+                out.push((path.key.clone(), meta));
             }
         }
         _ => {}

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+use sls_value::MapHasher;
 
 use crate::documents::second_document;
 use crate::error::{LoadError, LoadErrorKind};
@@ -188,7 +189,7 @@ struct PendingKey {
 
 #[derive(Default)]
 struct MapBody {
-    entries: IndexMap<String, RawEntry>,
+    entries: IndexMap<String, RawEntry, MapHasher>,
     /// Keys that came from a merge and may still be set explicitly once.
     overridable: HashSet<String>,
     pending: Option<PendingKey>,
@@ -847,7 +848,7 @@ impl<'a> Composer<'a> {
             Body::Seq(items) => items.push(raw),
             Body::Map(map) => match map.pending.take() {
                 None => {
-                    let key = raw.key_string().map_err(|_| {
+                    let key = raw.into_key_string().map_err(|_| {
                         LoadError::new(
                             LoadErrorKind::InvalidKey,
                             "nested sequences are not supported inside keys",
@@ -906,21 +907,27 @@ fn store_pair(
     if key.merge {
         return merge(map, value, key.span, work);
     }
-    if map.entries.contains_key(&key.key) && !map.overridable.contains(&key.key) {
-        return Err(LoadError::new(
-            LoadErrorKind::DuplicateKey,
-            format!("duplicated mapping key `{}`", key.key),
-            key.span,
-        ));
+    // One lookup: the key is hashed once (the set of overridable keys is usually empty).
+    let overridable = !map.overridable.is_empty() && map.overridable.remove(&key.key);
+    let entry = RawEntry {
+        key_span: key.span,
+        value,
+    };
+    match map.entries.entry(key.key) {
+        indexmap::map::Entry::Occupied(mut present) => {
+            if !overridable {
+                return Err(LoadError::new(
+                    LoadErrorKind::DuplicateKey,
+                    format!("duplicated mapping key `{}`", present.key()),
+                    key.span,
+                ));
+            }
+            present.insert(entry);
+        }
+        indexmap::map::Entry::Vacant(vacant) => {
+            vacant.insert(entry);
+        }
     }
-    map.overridable.remove(&key.key);
-    map.entries.insert(
-        key.key,
-        RawEntry {
-            key_span: key.span,
-            value,
-        },
-    );
     Ok(())
 }
 

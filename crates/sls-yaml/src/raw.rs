@@ -2,6 +2,7 @@
 //! before the JSON round trip turns it into a [`Node`].
 
 use indexmap::IndexMap;
+use sls_value::MapHasher;
 
 use crate::node::{MapEntry, Node, NodeKind, Span};
 
@@ -25,7 +26,7 @@ pub(crate) enum RawKind {
     Binary(Vec<u8>),
     Seq(Vec<Raw>),
     /// Keys already in JavaScript object order.
-    Map(IndexMap<String, RawEntry>),
+    Map(IndexMap<String, RawEntry, MapHasher>),
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +41,14 @@ pub(crate) struct NestedArrayKey;
 impl Raw {
     pub(crate) fn new(kind: RawKind, span: Span) -> Self {
         Raw { kind, span }
+    }
+
+    /// `String(value)` as js-yaml computes a mapping key (a string key is moved, not copied).
+    pub(crate) fn into_key_string(self) -> Result<String, NestedArrayKey> {
+        match self.kind {
+            RawKind::String(s) => Ok(s),
+            _ => self.key_string(),
+        }
     }
 
     /// `String(value)` as js-yaml computes a mapping key.
@@ -167,7 +176,7 @@ fn array_index(key: &str) -> Option<u32> {
 
 /// Reorders `map` the way a JavaScript object enumerates its keys: array indices first in
 /// ascending order, then the other keys in insertion order.
-pub(crate) fn js_object_order<V>(map: &mut IndexMap<String, V>) {
+pub(crate) fn js_object_order<V>(map: &mut IndexMap<String, V, MapHasher>) {
     if !map.keys().any(|k| array_index(k).is_some()) {
         return;
     }
