@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use foldhash::{HashMap as FastMap, HashSet as FastSet};
@@ -47,8 +48,9 @@ struct RunState {
     fulfilled: HashSet<String>,
     dependencies: FastMap<PathKey, IndexSet<PathKey>>,
     nest_depth: FastMap<PathKey, u32>,
-    visited: FastSet<(u64, PathKey)>,
     cache: FastMap<String, Result<SourceOutput, SourceError>>,
+    /// Where cache keys are written (one buffer for the run).
+    key_buffer: String,
 }
 
 type Flow<T> = Result<T, SharedError>;
@@ -63,10 +65,8 @@ fn missing_dependency() -> SharedError {
 
 impl Engine {
     pub fn new(config: Value, env: Environment) -> Self {
-        let mut entries = Vec::new();
-        parse_entries(&config, &[], &mut entries);
         Self {
-            meta: MetaMap::from_entries(entries),
+            meta: MetaMap::of_config(&config),
             config,
             env,
             origins: IndexMap::new(),
@@ -110,11 +110,12 @@ impl Engine {
         self.batch
     }
 
+    /// Resolves a property once per batch. (A property no longer in the meta is resolved:
+    /// its meta entries are never added again, so there is nothing to remember for it.)
     fn resolve_property(&mut self, batch: u64, key: &str) {
-        if !self.run.visited.insert((batch, key.to_owned())) {
-            return;
+        if self.meta.visit(key, batch) {
+            self.resolve_property_unmemoised(batch, key);
         }
-        self.resolve_property_unmemoised(batch, key);
     }
 
     fn resolve_property_unmemoised(&mut self, batch: u64, key: &str) {
@@ -249,11 +250,12 @@ impl Engine {
             Some(Value::String(s)) => s.as_str(),
             _ => "",
         };
-        let mut pieces = Vec::with_capacity(variables.len() * 2 + 1);
+        // The resolved string, and the pieces it is made of (the text between the variables and
+        // each variable's value), which v3 parses again one by one.
+        let mut joined = String::with_capacity(raw.len());
         let mut last = 0;
         for variable in &variables {
-            let text = variable.value.as_ref().and_then(js_to_string);
-            let Some(text) = text else {
+            let Some(text) = text_of(variable) else {
                 meta.error = Some(
                     ResolveError::new(
                         ErrorCode::NonStringVariableResult,
@@ -267,13 +269,25 @@ impl Engine {
                 );
                 return;
             };
-            pieces.push(raw.get(last..variable.start).unwrap_or_default().to_owned());
-            pieces.push(text);
+            joined.push_str(raw.get(last..variable.start).unwrap_or_default());
+            joined.push_str(&text);
             last = variable.end;
         }
-        pieces.push(raw.get(last..).unwrap_or_default().to_owned());
-        meta.value = Some(Value::String(pieces.concat()));
-        meta.source_values = Some(pieces);
+        joined.push_str(raw.get(last..).unwrap_or_default());
+        // Without `${` in the whole there is none in a piece either: parsing the pieces or the
+        // whole then finds nothing alike, and the pieces need not be kept.
+        meta.source_values = joined.contains("${").then(|| {
+            let mut pieces = Vec::with_capacity(variables.len() * 2 + 1);
+            let mut last = 0;
+            for variable in &variables {
+                pieces.push(raw.get(last..variable.start).unwrap_or_default().to_owned());
+                pieces.push(text_of(variable).unwrap_or_default().into_owned());
+                last = variable.end;
+            }
+            pieces.push(raw.get(last..).unwrap_or_default().to_owned());
+            pieces
+        });
+        meta.value = Some(Value::String(joined));
     }
 
     /// Tries the sources of one variable in order (v3's fallback rules).
@@ -368,19 +382,11 @@ impl Engine {
                 self.resolve_internal_result(batch, path, address, VARIABLE_NEST_LIMIT)?;
             }
         }
-        let request = SourceRequest {
-            ty: ty.clone(),
-            params: params.as_ref().map(|params| {
-                params
-                    .iter()
-                    .map(|p| p.value.clone().unwrap_or(Value::Null))
-                    .collect()
-            }),
-            address: address.as_ref().and_then(|a| a.value.clone()),
-            is_fulfilled: self.run.fulfilled.contains(ty.as_str()),
-        };
-        let result = self.resolve_source(batch, path, &request);
+        let params = params.as_deref();
+        let address = address.as_ref();
+        let result = self.resolve_source(batch, path, ty, params, address);
         if self.trace.is_some() {
+            let request = self.request(ty, params, address);
             self.record(path, request, &result);
         }
         match result {
@@ -465,41 +471,78 @@ impl Engine {
         }
     }
 
+    /// The request a source sees: the resolved params and address.
+    fn request(
+        &self,
+        ty: &str,
+        params: Option<&[ValueMeta]>,
+        address: Option<&ValueMeta>,
+    ) -> SourceRequest {
+        SourceRequest {
+            ty: ty.to_owned(),
+            params: params.map(|params| {
+                params
+                    .iter()
+                    .map(|p| p.value.clone().unwrap_or(Value::Null))
+                    .collect()
+            }),
+            address: address.and_then(|a| a.value.clone()),
+            is_fulfilled: self.run.fulfilled.contains(ty),
+        }
+    }
+
+    /// One source lookup, memoised per batch by type, params and address (the request is
+    /// only built when the source is asked).
     fn resolve_source(
         &mut self,
         batch: u64,
         path: &[String],
-        request: &SourceRequest,
+        ty: &str,
+        params: Option<&[ValueMeta]>,
+        address: Option<&ValueMeta>,
     ) -> Result<SourceOutput, SourceError> {
-        let cache_key = format!(
-            "{batch}\n{}\n{}\n{}",
-            request.ty,
-            request
-                .params
-                .as_ref()
-                .map_or(String::new(), |params| params
-                    .iter()
-                    .map(sls_value::to_json_compact)
-                    .collect::<Vec<_>>()
-                    .join(",")),
-            request
-                .address
-                .as_ref()
-                .map_or(String::new(), sls_value::to_json_compact)
-        );
-        if let Some(cached) = self.run.cache.get(&cache_key) {
-            return cached.clone();
+        let mut key = std::mem::take(&mut self.run.key_buffer);
+        key.clear();
+        let _ = write!(key, "{batch}\n{ty}\n");
+        for (i, param) in params.into_iter().flatten().enumerate() {
+            if i > 0 {
+                key.push(',');
+            }
+            sls_value::write_json_compact(&mut key, param.value.as_ref().unwrap_or(&Value::Null));
         }
-        let Some(source) = self.run.sources.get(&request.ty).cloned() else {
+        key.push('\n');
+        if let Some(value) = address.and_then(|a| a.value.as_ref()) {
+            sls_value::write_json_compact(&mut key, value);
+        }
+        let cached = self.run.cache.get(key.as_str()).cloned();
+        let result = match cached {
+            Some(cached) => cached,
+            None => self.ask_source(batch, path, ty, params, address, &key),
+        };
+        self.run.key_buffer = key;
+        result
+    }
+
+    fn ask_source(
+        &mut self,
+        batch: u64,
+        path: &[String],
+        ty: &str,
+        params: Option<&[ValueMeta]>,
+        address: Option<&ValueMeta>,
+        key: &str,
+    ) -> Result<SourceOutput, SourceError> {
+        let Some(source) = self.run.sources.get(ty).cloned() else {
             return Err(SourceError::Propagated(missing_dependency()));
         };
+        let request = self.request(ty, params, address);
         let mut cx = Context {
             engine: self,
             batch,
             path,
         };
-        let result = source.resolve(request, &mut cx);
-        self.run.cache.insert(cache_key, result.clone());
+        let result = source.resolve(&request, &mut cx);
+        self.run.cache.insert(key.to_owned(), result.clone());
         result
     }
 
@@ -607,8 +650,8 @@ impl Engine {
                 self.register_dependency(&dependent, &dep_key)?;
                 self.resolve_property(batch, &dep_key);
             }
-            if let Some(meta) = self.meta.get(&dep_key) {
-                return Err(meta.error.clone().unwrap_or_else(missing_dependency));
+            if let Some(error) = self.meta.error_of(&dep_key) {
+                return Err(error.cloned().unwrap_or_else(missing_dependency));
             }
         }
         let Some(value) = js_lookup(&self.config, keys) else {
@@ -624,8 +667,8 @@ impl Engine {
         }
         for nested_key in &nested {
             self.resolve_property(batch, nested_key);
-            if let Some(meta) = self.meta.get(nested_key) {
-                return Err(meta.error.clone().unwrap_or_else(missing_dependency));
+            if let Some(error) = self.meta.error_of(nested_key) {
+                return Err(error.cloned().unwrap_or_else(missing_dependency));
             }
         }
         Ok(js_lookup(&self.config, keys).map_or(Value::Null, Cow::into_owned))
@@ -646,6 +689,14 @@ impl Engine {
             return None;
         };
         crate::hints::missing_self_key(&self.config, address)
+    }
+}
+
+/// `String(value)` of a variable's value (`None` for those v3 refuses in a string).
+fn text_of(variable: &VarMeta) -> Option<Cow<'_, str>> {
+    match &variable.value {
+        Some(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
+        other => other.as_ref().and_then(js_to_string).map(Cow::Owned),
     }
 }
 

@@ -168,6 +168,7 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         unresolved: engine.meta.keys().map(path_keys).collect(),
     });
     let result = result.and_then(|unresolved| {
+        engine.meta.parse_all();
         restore_unresolved(&mut engine.config, &engine.meta);
         // 11. `serverless.run()`: merged arrays, function names, schema validation, `initialize`.
         service::run(
@@ -305,6 +306,7 @@ fn run_phases(
     phase.report(engine)?;
 
     // 10. Whatever is left uses a source nobody provides.
+    engine.meta.parse_all();
     leftovers(engine, &sources)
 }
 
@@ -316,11 +318,9 @@ impl Phase<'_> {
     /// v3's `eventuallyReportVariableResolutionErrors`: every error in the meta, once each.
     fn report(&self, engine: &Engine) -> Result<(), Failure> {
         let mut errors: Vec<SharedError> = Vec::new();
-        for meta in engine.meta.values() {
-            if let Some(error) = &meta.error {
-                if !errors.iter().any(|e| Rc::ptr_eq(e, error)) {
-                    errors.push(error.clone());
-                }
+        for error in engine.meta.errors() {
+            if !errors.iter().any(|e| Rc::ptr_eq(e, error)) {
+                errors.push(error.clone());
             }
         }
         if errors.is_empty() {

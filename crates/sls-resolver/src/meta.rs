@@ -34,9 +34,42 @@ pub(crate) fn path_keys(key: &str) -> Vec<String> {
 /// which share the path and a NUL as prefix, form one range: the prefix queries of v3
 /// (`isPropertyResolved`, nested properties of a referenced object) cost the size of their
 /// answer, not the size of the map.
+///
+/// The configuration's strings are parsed up front (v3 reports every syntax error before it
+/// resolves anything), but only their text is kept: a property's variables are parsed again
+/// when it is first resolved, so the parsed form of a large configuration is never all in
+/// memory at once.
+#[derive(Debug)]
+struct Slot {
+    key: Rc<str>,
+    /// The string, until its meta is built from it.
+    text: String,
+    /// `None` until the string is parsed again.
+    meta: Option<Box<ValueMeta>>,
+    /// The last resolution batch that visited this property (v3 memoises a property's
+    /// resolution per batch).
+    visited: u64,
+}
+
+impl Slot {
+    fn meta_mut(&mut self) -> &mut ValueMeta {
+        let key = &self.key;
+        let text = &mut self.text;
+        self.meta.get_or_insert_with(|| {
+            let text = std::mem::take(text);
+            Box::new(string_meta(key, &text).unwrap_or_default())
+        })
+    }
+
+    /// The error of an entry; an entry not parsed yet has none (syntax errors are kept).
+    fn error(&self) -> Option<&SharedError> {
+        self.meta.as_ref().and_then(|meta| meta.error.as_ref())
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct MetaMap {
-    slots: Vec<Option<(Rc<str>, ValueMeta)>>,
+    slots: Vec<Option<Slot>>,
     /// Live key -> its slot.
     index: foldhash::HashMap<Rc<str>, usize>,
     /// Live keys, sorted.
@@ -45,11 +78,27 @@ pub(crate) struct MetaMap {
 }
 
 impl MetaMap {
-    pub fn from_entries(entries: Vec<(PathKey, ValueMeta)>) -> Self {
+    /// The meta of every string with variables in `config` (v3's `parseEntries` of the
+    /// whole configuration), inserted as they are found.
+    pub fn of_config(config: &Value) -> Self {
         let mut map = Self::default();
-        for (key, meta) in entries {
-            map.insert(&key, meta);
-        }
+        let mut path = Path {
+            key: String::new(),
+            depth: 0,
+        };
+        walk(
+            config,
+            &mut path,
+            &mut |key, text| match sls_syntax::parse(text) {
+                Ok(variables) if variables.is_empty() => {}
+                Ok(_) => map.insert_slot(key, text.to_owned(), None),
+                Err(_) => {
+                    if let Some(meta) = string_meta(key, text) {
+                        map.insert(key, meta);
+                    }
+                }
+            },
+        );
         map
     }
 
@@ -61,28 +110,58 @@ impl MetaMap {
         self.index.contains_key(key)
     }
 
-    pub fn get(&self, key: &str) -> Option<&ValueMeta> {
+    /// Whether the entry at `key` exists, and its error.
+    pub fn error_of(&self, key: &str) -> Option<Option<&SharedError>> {
         let &slot = self.index.get(key)?;
-        self.slots[slot].as_ref().map(|(_, meta)| meta)
+        self.slots[slot].as_ref().map(Slot::error)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut ValueMeta> {
         let &slot = self.index.get(key)?;
-        self.slots[slot].as_mut().map(|(_, meta)| meta)
+        self.slots[slot].as_mut().map(Slot::meta_mut)
     }
 
     /// `map.set(key, meta)`: in place when present, last otherwise.
     pub fn insert(&mut self, key: &str, meta: ValueMeta) {
         if let Some(&slot) = self.index.get(key) {
-            if let Some((_, current)) = &mut self.slots[slot] {
-                *current = meta;
+            if let Some(slot) = &mut self.slots[slot] {
+                match &mut slot.meta {
+                    Some(current) => **current = meta,
+                    None => {
+                        slot.text = String::new();
+                        slot.meta = Some(Box::new(meta));
+                    }
+                }
                 return;
             }
         }
+        self.insert_slot(key, String::new(), Some(Box::new(meta)));
+    }
+
+    fn insert_slot(&mut self, key: &str, text: String, meta: Option<Box<ValueMeta>>) {
         let key: Rc<str> = Rc::from(key);
         self.index.insert(key.clone(), self.slots.len());
         self.sorted.insert(key.clone());
-        self.slots.push(Some((key, meta)));
+        self.slots.push(Some(Slot {
+            key,
+            text,
+            meta,
+            visited: 0,
+        }));
+    }
+
+    /// Marks the property as visited by `batch`; `false` when it already was, or is absent.
+    pub fn visit(&mut self, key: &str, batch: u64) -> bool {
+        let Some(&slot) = self.index.get(key) else {
+            return false;
+        };
+        match &mut self.slots[slot] {
+            Some(slot) if slot.visited != batch => {
+                slot.visited = batch;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// `map.delete(key)`.
@@ -96,29 +175,38 @@ impl MetaMap {
         if self.holes > 16 && self.holes * 2 > self.slots.len() {
             self.slots.retain(Option::is_some);
             self.holes = 0;
-            for (slot, entry) in self.slots.iter().enumerate() {
-                if let Some((key, _)) = entry {
-                    if let Some(at) = self.index.get_mut(key) {
-                        *at = slot;
+            for (at, slot) in self.slots.iter().enumerate() {
+                if let Some(slot) = slot {
+                    if let Some(index) = self.index.get_mut(&slot.key) {
+                        *index = at;
                     }
                 }
             }
         }
     }
 
+    /// Parses the entries not parsed yet (before [`MetaMap::iter`]).
+    pub fn parse_all(&mut self) {
+        for slot in self.slots.iter_mut().flatten() {
+            slot.meta_mut();
+        }
+    }
+
+    /// The parsed entries in map order: every entry after [`MetaMap::parse_all`].
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ValueMeta)> {
         self.slots
             .iter()
             .flatten()
-            .map(|(key, meta)| (&**key, meta))
+            .filter_map(|slot| Some((&*slot.key, slot.meta.as_deref()?)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.iter().map(|(key, _)| key)
+        self.slots.iter().flatten().map(|slot| &*slot.key)
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &ValueMeta> {
-        self.iter().map(|(_, meta)| meta)
+    /// The error of each entry, in map order.
+    pub fn errors(&self) -> impl Iterator<Item = &SharedError> {
+        self.slots.iter().flatten().filter_map(Slot::error)
     }
 
     /// The keys strictly below the path `keys` (every key when `keys` is empty), in map order.
@@ -128,7 +216,7 @@ impl MetaMap {
                 .slots
                 .iter()
                 .flatten()
-                .map(|(k, _)| k.clone())
+                .map(|slot| slot.key.clone())
                 .collect();
         }
         let mut prefix = path_key(keys);
@@ -350,7 +438,11 @@ pub(crate) fn parse_entries(value: &Value, prefix: &[String], out: &mut Vec<(Pat
         key: path_key(prefix),
         depth: prefix.len(),
     };
-    walk(value, &mut path, out);
+    walk(value, &mut path, &mut |key, text| {
+        if let Some(meta) = string_meta(key, text) {
+            out.push((key.to_owned(), meta));
+        }
+    });
 }
 
 /// The path of the value being walked, kept NUL-joined (one buffer for the whole walk).
@@ -377,7 +469,8 @@ impl Path {
     }
 }
 
-fn walk(value: &Value, path: &mut Path, out: &mut Vec<(PathKey, ValueMeta)>) {
+/// Calls `out` with the path and text of every string below the root of `value`.
+fn walk(value: &Value, path: &mut Path, out: &mut impl FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -396,11 +489,7 @@ fn walk(value: &Value, path: &mut Path, out: &mut Vec<(PathKey, ValueMeta)>) {
                 path.pop(len);
             }
         }
-        Value::String(text) if path.depth > 0 => {
-            if let Some(meta) = string_meta(&path.key, text) {
-                out.push((path.key.clone(), meta));
-            }
-        }
+        Value::String(text) if path.depth > 0 => out(&path.key, text),
         _ => {}
     }
 }

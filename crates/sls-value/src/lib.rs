@@ -27,6 +27,7 @@ mod emit;
 
 pub use emit::{
     js_array_join, js_number_to_string, js_to_string, to_json_compact, to_json_pretty, to_yaml,
+    write_json_compact,
 };
 
 impl Value {

@@ -584,10 +584,13 @@ impl<'a> Composer<'a> {
                 self.char_span(start),
             ));
         }
-        let value = restore_boms(
+        let mut value = restore_boms(
             value.into_owned(),
             self.text.get(content.start..content.end).unwrap_or(""),
         );
+        // saphyr builds scalars in buffers with room to spare; the tree keeps every string for
+        // the whole run, so it keeps them at their size.
+        value.shrink_to_fit();
         let content_at = if empty { props.content } else { content.start };
         self.enter(content_at, &props, false)?;
         let data = (!empty).then_some(value);
