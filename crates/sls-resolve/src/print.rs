@@ -9,7 +9,7 @@ use std::rc::Rc;
 use clap::{Args, ValueEnum};
 use sls_resolver::{Environment, ResolveInput};
 use sls_value::{Map, Value};
-use sls_yaml::{Node, NodeKind};
+use sls_yaml::{Node, NodeKind, Span};
 
 use crate::diagnostics::{self, ErrorFormat, Failure};
 use crate::discover;
@@ -138,8 +138,12 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     let path = discover::locate(args.config.as_deref(), args.target.as_deref())?;
     let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
-    let (file, root) = discover::load(&path)?;
-    if !matches!(root.kind, NodeKind::Map(_)) {
+    // The plain value only: the node tree (spans, for diagnostics) is parsed again from the
+    // text in the rare case of an error, rather than doubling the memory of every run.
+    let (file, config) = discover::load_value(&path)?;
+    let reparse = || discover::parse(&path, &file).ok();
+    if !matches!(config, Value::Object(_)) {
+        let span = reparse().map_or(Span { start: 0, end: 0 }, |root| root.span);
         return Err(Failure::located(
             &file,
             "INVALID_CONFIGURATION",
@@ -147,7 +151,7 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
                 "Invalid configuration at \"{}\": Plain object expected",
                 file.name
             ),
-            Some((root.span.start, root.span.end.max(root.span.start + 1))),
+            Some((span.start, span.end.max(span.start + 1))),
             "not a mapping",
             Some(
                 "a service configuration is a mapping with `service`, `provider` and the rest"
@@ -155,10 +159,6 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
             ),
         ));
     }
-    let span = root.span;
-    // The node tree is parsed again from the text if resolution fails: keeping it meanwhile
-    // would double the memory of a large configuration.
-    let config = root.into_value();
     let env = Environment {
         service_dir,
         options: args.options(),
@@ -173,16 +173,13 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
         config_name: file.name.clone(),
         env,
     })
-    .map_err(|failure| match discover::parse(&path, &file) {
-        Ok(root) => diagnostics::resolution_failure(&file, &root, &failure),
-        // The text parsed a moment ago; should it not, the diagnostics point at the root.
-        Err(_) => {
-            let root = Node {
-                kind: NodeKind::Null,
-                span,
-            };
-            diagnostics::resolution_failure(&file, &root, &failure)
-        }
+    .map_err(|failure| {
+        // The text parsed a moment ago; should it not, the diagnostics point at its start.
+        let root = reparse().unwrap_or(Node {
+            kind: NodeKind::Null,
+            span: Span { start: 0, end: 0 },
+        });
+        diagnostics::resolution_failure(&file, &root, &failure)
     })?;
     for kept in &resolved.unresolved {
         eprintln!(

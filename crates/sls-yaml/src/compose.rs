@@ -8,10 +8,11 @@ use std::collections::{HashMap, HashSet};
 use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 use sls_value::MapHasher;
+use sls_value::Value;
 
 use crate::documents::second_document;
 use crate::error::{LoadError, LoadErrorKind};
-use crate::node::{Node, NodeKind, Span};
+use crate::node::{Node, Span};
 use crate::raw::{Raw, RawEntry, RawKind, js_object_order};
 use crate::tags::{self, Style, Tag};
 use crate::working::{Working, restore_boms, unclosed_opener};
@@ -31,6 +32,16 @@ const MAX_FIXES: usize = 64;
 
 /// Loads a single YAML document.
 pub(crate) fn load(text: &str) -> Result<Node, LoadError> {
+    load_raw(text).map(Raw::into_node)
+}
+
+/// Loads a single YAML document as a plain value (no node tree, no spans).
+pub(crate) fn load_value(text: &str) -> Result<Value, LoadError> {
+    load_raw(text).map(Raw::into_value)
+}
+
+/// Loads a single YAML document as js-yaml constructs it.
+fn load_raw(text: &str) -> Result<Raw, LoadError> {
     if let Some(at) = text.find('\0') {
         return Err(LoadError::new(
             LoadErrorKind::Syntax,
@@ -83,7 +94,7 @@ enum Failure {
     Absorb(usize),
 }
 
-fn compose(text: &str, working: &Working<'_>, absorb: bool) -> Result<Node, Failure> {
+fn compose(text: &str, working: &Working<'_>, absorb: bool) -> Result<Raw, Failure> {
     let mut composer = Composer::new(text, working);
     composer.absorb = absorb;
     let mut parser = Parser::new_from_str(&working.text);
@@ -260,13 +271,10 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn finish(self) -> Node {
+    fn finish(self) -> Raw {
         match self.root {
-            Some(raw) => raw.into_node(),
-            None => Node {
-                kind: NodeKind::Null,
-                span: Span::empty(0),
-            },
+            Some(raw) => raw,
+            None => Raw::new(RawKind::Null, Span::empty(0)),
         }
     }
 
@@ -764,15 +772,21 @@ impl<'a> Composer<'a> {
         let span = Span::new(frame.start, node_end);
         let content = Span::new(frame.content_start, node_end);
         let raw = match frame.body {
-            Body::Seq(items) => tags::sequence(
-                Raw::new(RawKind::Seq(items), span),
-                frame.tag.as_ref(),
-                content,
-            )?,
+            Body::Seq(mut items) => {
+                // Kept until the document is converted: at its size, not its growth's.
+                items.shrink_to_fit();
+                tags::sequence(
+                    Raw::new(RawKind::Seq(items), span),
+                    frame.tag.as_ref(),
+                    content,
+                )?
+            }
             Body::Map(mut map) => {
                 js_object_order(&mut map.entries);
+                // As for sequences: a map grows its entries to its hash table's capacity.
+                map.entries.shrink_to_fit();
                 tags::mapping(
-                    Raw::new(RawKind::Map(map.entries), span),
+                    Raw::new(RawKind::Map(Box::new(map.entries)), span),
                     frame.tag.as_ref(),
                     content,
                 )?
@@ -986,7 +1000,7 @@ fn merge_source(
     };
     match source.kind {
         RawKind::Map(entries) => {
-            for (key, entry) in entries {
+            for (key, entry) in *entries {
                 add(map, key, entry)?;
             }
         }

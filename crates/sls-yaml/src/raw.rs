@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use sls_value::MapHasher;
 
 use crate::node::{MapEntry, Node, NodeKind, Span};
+use sls_value::{Map, Value};
 
 /// A constructed value with its span.
 #[derive(Debug, Clone)]
@@ -25,9 +26,12 @@ pub(crate) enum RawKind {
     /// A `Uint8Array` (`!!binary`).
     Binary(Vec<u8>),
     Seq(Vec<Raw>),
-    /// Keys already in JavaScript object order.
-    Map(IndexMap<String, RawEntry, MapHasher>),
+    /// Keys already in JavaScript object order. Boxed: the map is the largest variant, and a
+    /// large document holds a `RawKind` for every node until it is converted.
+    Map(Box<RawMap>),
 }
+
+pub(crate) type RawMap = IndexMap<String, RawEntry, MapHasher>;
 
 #[derive(Debug, Clone)]
 pub(crate) struct RawEntry {
@@ -143,7 +147,7 @@ impl Raw {
             ),
             RawKind::Seq(items) => NodeKind::Seq(items.into_iter().map(Raw::into_node).collect()),
             RawKind::Map(entries) => NodeKind::Map(
-                entries
+                (*entries)
                     .into_iter()
                     .map(|(k, e)| {
                         (
@@ -158,6 +162,39 @@ impl Raw {
             ),
         };
         Node { kind, span }
+    }
+}
+
+impl Raw {
+    /// [`Raw::into_node`] followed by [`Node::into_value`], without the node tree.
+    pub(crate) fn into_value(self) -> Value {
+        match self.kind {
+            RawKind::Null => Value::Null,
+            RawKind::Bool(b) => Value::Bool(b),
+            RawKind::Number(n) if !n.is_finite() => Value::Null,
+            RawKind::Number(n) => Value::Number(if n == 0.0 { 0.0 } else { n }),
+            RawKind::String(s) => Value::String(s),
+            RawKind::Date(t) => Value::String(crate::date::to_iso_string(t)),
+            RawKind::Binary(bytes) => Value::Object(
+                bytes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, b)| (i.to_string(), Value::Number(f64::from(b))))
+                    .collect(),
+            ),
+            RawKind::Seq(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                values.extend(items.into_iter().map(Raw::into_value));
+                Value::Array(values)
+            }
+            RawKind::Map(entries) => {
+                let mut map = Map::with_capacity_and_hasher(entries.len(), MapHasher::default());
+                for (key, entry) in *entries {
+                    map.insert(key, entry.value.into_value());
+                }
+                Value::Object(map)
+            }
+        }
     }
 }
 
