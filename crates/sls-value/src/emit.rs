@@ -84,8 +84,14 @@ pub fn js_array_join(items: &[Value], separator: &str) -> String {
 fn json_string(out: &mut String, s: &str) {
     out.push('"');
     // Runs of characters that need no escape are copied whole (the escaped ones are ASCII).
+    let bytes = s.as_bytes();
     let mut run = 0;
-    for (at, byte) in s.bytes().enumerate() {
+    while let Some(offset) = bytes[run..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let at = run + offset;
+        let byte = bytes[at];
         let escape = match byte {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -94,8 +100,7 @@ fn json_string(out: &mut String, s: &str) {
             b'\n' => "\\n",
             b'\r' => "\\r",
             b'\t' => "\\t",
-            0..0x20 => "",
-            _ => continue,
+            _ => "",
         };
         out.push_str(&s[run..at]);
         if escape.is_empty() {
