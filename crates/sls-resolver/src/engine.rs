@@ -705,7 +705,7 @@ fn reparse(text: &str, pieces: Option<&[String]>) -> Result<Option<Vec<VarMeta>>
     let Some(pieces) = pieces else {
         return match sls_syntax::parse(text) {
             Ok(variables) if variables.is_empty() => Ok(None),
-            Ok(variables) => Ok(Some(var_metas(&variables, text.len()))),
+            Ok(variables) => Ok(Some(var_metas(variables, text.len()))),
             Err(err) => Err(err.v3_message(text)),
         };
     };
@@ -713,7 +713,7 @@ fn reparse(text: &str, pieces: Option<&[String]>) -> Result<Option<Vec<VarMeta>>
     let mut all = Vec::new();
     for piece in pieces {
         let variables = sls_syntax::parse(piece).map_err(|err| err.v3_message(piece))?;
-        for mut variable in var_metas(&variables, piece.len()) {
+        for mut variable in var_metas(variables, piece.len()) {
             variable.start += base;
             variable.end += base;
             variable.whole = false;
@@ -800,7 +800,7 @@ impl SourceContext for Context<'_> {
         };
         let mut meta = ValueMeta {
             value: Some(Value::String(text.to_owned())),
-            variables: Some(var_metas(&variables, text.len())),
+            variables: Some(var_metas(variables, text.len())),
             source_values: None,
             error: None,
             origin: None,

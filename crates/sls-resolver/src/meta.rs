@@ -324,26 +324,27 @@ impl SourceMeta {
     }
 }
 
-pub(crate) fn literal_value(literal: &Literal) -> Value {
+pub(crate) fn literal_value(literal: Literal) -> Value {
     match literal {
         Literal::Null => Value::Null,
-        Literal::Bool(b) => Value::Bool(*b),
-        Literal::Number(n) => Value::Number(*n),
-        Literal::String(s) => Value::String(s.clone()),
+        Literal::Bool(b) => Value::Bool(b),
+        Literal::Number(n) => Value::Number(n),
+        Literal::String(s) => Value::String(s),
     }
 }
 
-pub(crate) fn var_metas(variables: &[Variable], len: usize) -> Vec<VarMeta> {
-    let whole = sls_syntax::is_whole(variables, len);
+/// The meta of the parser's variables, which it consumes (the strings move).
+pub(crate) fn var_metas(variables: Vec<Variable>, len: usize) -> Vec<VarMeta> {
+    let whole = sls_syntax::is_whole(&variables, len);
     variables
-        .iter()
-        .map(|variable| match &variable.kind {
+        .into_iter()
+        .map(|variable| match variable.kind {
             VariableKind::Escape(text) => VarMeta {
                 start: variable.start,
                 end: variable.end,
                 whole,
                 sources: None,
-                value: Some(Value::String(text.clone())),
+                value: Some(Value::String(text)),
                 error: None,
                 origin: None,
             },
@@ -351,7 +352,7 @@ pub(crate) fn var_metas(variables: &[Variable], len: usize) -> Vec<VarMeta> {
                 start: variable.start,
                 end: variable.end,
                 whole,
-                sources: Some(sources.iter().map(source_meta).collect()),
+                sources: Some(sources.into_iter().map(source_meta).collect()),
                 value: None,
                 error: None,
                 origin: None,
@@ -360,22 +361,20 @@ pub(crate) fn var_metas(variables: &[Variable], len: usize) -> Vec<VarMeta> {
         .collect()
 }
 
-fn source_meta(source: &SyntaxSource) -> SourceMeta {
+fn source_meta(source: SyntaxSource) -> SourceMeta {
     match source {
         SyntaxSource::Literal(literal) => SourceMeta::Literal(literal_value(literal)),
         SyntaxSource::Typed(typed) => SourceMeta::Typed {
-            ty: typed.ty.clone(),
+            ty: typed.ty,
             params: typed
                 .params
-                .as_ref()
-                .map(|params| params.iter().map(part_meta).collect()),
-            address: typed.address.as_ref().map(part_meta),
+                .map(|params| params.into_iter().map(part_meta).collect()),
+            address: typed.address.map(part_meta),
         },
     }
 }
 
-fn part_meta(part: &Part) -> ValueMeta {
-    let value = literal_value(&part.value);
+fn part_meta(part: Part) -> ValueMeta {
     let variables = if part.variables.is_empty() {
         None
     } else {
@@ -383,10 +382,10 @@ fn part_meta(part: &Part) -> ValueMeta {
             Literal::String(s) => s.len(),
             _ => 0,
         };
-        Some(var_metas(&part.variables, len))
+        Some(var_metas(part.variables, len))
     };
     ValueMeta {
-        value: Some(value),
+        value: Some(literal_value(part.value)),
         variables,
         source_values: None,
         error: None,
@@ -401,7 +400,7 @@ pub(crate) fn string_meta(key: &str, text: &str) -> Option<ValueMeta> {
         Ok(variables) if variables.is_empty() => None,
         Ok(variables) => Some(ValueMeta {
             value: Some(Value::String(text.to_owned())),
-            variables: Some(var_metas(&variables, text.len())),
+            variables: Some(var_metas(variables, text.len())),
             source_values: None,
             error: None,
             origin: None,
