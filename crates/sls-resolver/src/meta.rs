@@ -509,3 +509,115 @@ fn syntax_help(text: &str, err: &sls_syntax::SyntaxError) -> Option<String> {
         "`{written}` is not a variable: a source is followed by `:`; did you mean `{fixed}`? (`{name}` then the address)"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(text: &str) -> ValueMeta {
+        ValueMeta {
+            value: Some(Value::String(text.into())),
+            ..ValueMeta::default()
+        }
+    }
+
+    fn keys(map: &MetaMap) -> Vec<&str> {
+        map.keys().collect()
+    }
+
+    fn names(keys: Vec<Rc<str>>) -> Vec<String> {
+        keys.iter().map(|k| k.replace('\0', ".")).collect()
+    }
+
+    #[test]
+    fn keeps_the_order_of_a_javascript_map() {
+        let mut map = MetaMap::default();
+        for key in ["a", "b", "c"] {
+            map.insert(key, meta(key));
+        }
+        map.insert("a", meta("again"));
+        map.remove("b");
+        map.insert("b", meta("back"));
+        assert_eq!(keys(&map), ["a", "c", "b"]);
+        let values: Vec<_> = map.iter().map(|(_, m)| m.value.clone()).collect();
+        assert_eq!(values[0], Some(Value::String("again".into())));
+    }
+
+    #[test]
+    fn compaction_keeps_the_order_and_the_lookups() {
+        let mut map = MetaMap::default();
+        for i in 0..100 {
+            map.insert(&format!("k{i}"), meta("x"));
+        }
+        for i in (0..100).filter(|i| i % 3 != 0) {
+            map.remove(&format!("k{i}"));
+        }
+        let expected: Vec<String> = (0..100)
+            .filter(|i| i % 3 == 0)
+            .map(|i| format!("k{i}"))
+            .collect();
+        assert_eq!(keys(&map), expected);
+        assert!(expected.iter().all(|k| map.get_mut(k).is_some()));
+        assert!(map.get_mut("k1").is_none());
+        map.insert("k1", meta("new"));
+        assert_eq!(map.keys().last(), Some("k1"));
+    }
+
+    #[test]
+    fn finds_the_keys_at_above_and_below_a_path_in_map_order() {
+        let mut map = MetaMap::default();
+        for key in [
+            "provider\0stage\0a",
+            "provider",
+            "provider\0stageName",
+            "custom\0x",
+            "provider\0stage",
+            "functions",
+        ] {
+            map.insert(key, meta(key));
+        }
+        assert_eq!(
+            names(map.keys_related("provider\0stage")),
+            ["provider.stage.a", "provider", "provider.stage"]
+        );
+        assert_eq!(
+            names(map.keys_below(&["provider".to_owned()])),
+            ["provider.stage.a", "provider.stageName", "provider.stage"]
+        );
+        assert!(map.any_related("custom"));
+        assert!(map.any_related("functions\0f\0name"));
+        assert!(!map.any_related("cust"));
+        assert!(!map.any_related("service"));
+        assert_eq!(map.keys_below(&[]).len(), 6);
+    }
+
+    #[test]
+    fn marks_each_property_once_per_batch() {
+        let mut map = MetaMap::default();
+        map.insert("a", meta("a"));
+        assert!(map.visit("a", 1));
+        assert!(!map.visit("a", 1));
+        assert!(map.visit("a", 2));
+        assert!(!map.visit("absent", 1));
+    }
+
+    #[test]
+    fn parses_a_property_when_first_needed_but_reports_syntax_errors_at_once() {
+        let mut object = sls_value::Map::default();
+        object.insert("good".into(), Value::String("${self:x}-y".into()));
+        object.insert("bad".into(), Value::String("${self:x".into()));
+        object.insert("plain".into(), Value::String("text".into()));
+        let mut map = MetaMap::of_config(&Value::Object(object));
+        assert_eq!(keys(&map), ["good", "bad"]);
+        let errors: Vec<_> = map.errors().map(|e| e.code).collect();
+        assert_eq!(errors, [ErrorCode::Syntax]);
+        assert_eq!(map.iter().count(), 1, "only the error entry is parsed yet");
+        let good = map.get_mut("good").and_then(|m| m.variables.clone());
+        assert_eq!(
+            good.map(|v| (v.len(), v[0].start, v[0].end)),
+            Some((1, 0, 9))
+        );
+        map.parse_all();
+        assert_eq!(map.iter().count(), 2);
+    }
+}
