@@ -74,6 +74,83 @@ pub fn strings(functions: usize) -> Vec<String> {
     out
 }
 
+/// The number of services `check` is benched over (its target: under 1 s for 200).
+#[allow(dead_code)]
+pub const SERVICES: usize = 200;
+
+/// One service of a generated monorepo for `check`: stages `dev`, `staging` and `prod` picked
+/// through a per-stage profile map, and ten functions named after the service and stage.
+/// `scripts/bench` writes the same services with awk: change both.
+#[allow(dead_code)]
+pub fn service(index: usize) -> String {
+    let mut out = format!(
+        "service: svc{index}
+frameworkVersion: \"3\"
+provider:
+  name: aws
+  runtime: nodejs18.x
+  stage: ${{opt:stage, 'dev'}}
+  region: ${{opt:region, 'eu-west-1'}}
+  profile: ${{self:custom.profiles.${{sls:stage}}}}
+  environment:
+    SERVICE: ${{self:service}}
+    STAGE: ${{sls:stage}}
+custom:
+  profiles:
+    dev: dev
+    staging: staging
+    prod: prod
+  tableName: ${{self:service}}-${{sls:stage}}-table
+functions:
+"
+    );
+    for i in 0..10 {
+        out.push_str(&format!(
+            "  fn{i}:
+    name: ${{self:service}}-${{sls:stage}}-fn{i}
+    handler: handlers/fn{i}.handler
+    environment:
+      TABLE_NAME: ${{self:custom.tableName}}
+    events:
+      - http:
+          path: /fn{i}
+          method: get
+"
+        ));
+    }
+    out
+}
+
+/// The AWS shared files of the generated monorepo: `dev` has keys, `staging` and `prod` are
+/// roles assumed from `base`. (`credentials`, `config`.)
+#[allow(dead_code)]
+pub const AWS_FILES: [(&str, &str); 2] = [
+    (
+        "credentials",
+        "[base]
+aws_access_key_id = AKIABENCHBASE0000001
+aws_secret_access_key = benchSecretBaseKey00000000001
+
+[dev]
+aws_access_key_id = AKIABENCHDEV00000001
+aws_secret_access_key = benchSecretDevKey000000000001
+",
+    ),
+    (
+        "config",
+        "[profile staging]
+role_arn = arn:aws:iam::111111111111:role/deploy
+source_profile = base
+region = eu-west-1
+
+[profile prod]
+role_arn = arn:aws:iam::222222222222:role/deploy
+source_profile = base
+region = eu-west-1
+",
+    ),
+];
+
 /// Quick defaults (the command line's `--warm-up-time`, `--measurement-time` and
 /// `--sample-size` still win): the whole suite runs in about a minute.
 #[allow(dead_code)]

@@ -116,6 +116,13 @@ fn check_supported(file: &Path) -> Result<(), Failure> {
 
 /// Reads and parses the configuration into a node tree with spans.
 pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure> {
+    let file = read(path)?;
+    let node = parse(path, &file)?;
+    Ok((file, node))
+}
+
+/// Reads the configuration as UTF-8 text.
+fn read(path: &Path) -> Result<SourceFile, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", path.display())))?;
     let text = match String::from_utf8(bytes) {
@@ -134,26 +141,48 @@ pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure>
             ));
         }
     };
-    let file = SourceFile::new(path, text);
-    let is_json = path.extension().is_some_and(|e| e == "json");
-    let loaded = if is_json {
+    Ok(SourceFile::new(path, text))
+}
+
+/// Reads and parses the configuration into its plain value, without the node tree (which
+/// [`parse`] gives from the same file when spans are needed).
+pub(crate) fn load_value(path: &Path) -> Result<(SourceFile, sls_yaml::Value), Failure> {
+    let file = read(path)?;
+    let loaded = if is_json(path) {
+        sls_yaml::load_json(&file.text).map(sls_yaml::Node::into_value)
+    } else {
+        sls_yaml::load_yaml_value(&file.text)
+    };
+    match loaded {
+        Ok(value) => Ok((file, value)),
+        Err(err) => Err(parse_failure(&file, &err)),
+    }
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+/// Parses a configuration read by [`load`] into its node tree (again: `print` drops the tree
+/// while it resolves, and parses the text again only for the diagnostics of a failure).
+pub(crate) fn parse(path: &Path, file: &SourceFile) -> Result<sls_yaml::Node, Failure> {
+    let loaded = if is_json(path) {
         sls_yaml::load_json(&file.text)
     } else {
         sls_yaml::load_yaml(&file.text)
     };
-    match loaded {
-        Ok(node) => Ok((file, node)),
-        Err(err) => {
-            let message = format!("Cannot parse \"{}\": {}", file.name, err.message);
-            let span = (err.span.start, err.span.end.max(err.span.start + 1));
-            Err(Failure::located(
-                &file,
-                "CONFIG_PARSE_ERROR",
-                message,
-                Some(span),
-                "here",
-                None,
-            ))
-        }
-    }
+    loaded.map_err(|err| parse_failure(file, &err))
+}
+
+fn parse_failure(file: &SourceFile, err: &sls_yaml::LoadError) -> Failure {
+    let message = format!("Cannot parse \"{}\": {}", file.name, err.message);
+    let span = (err.span.start, err.span.end.max(err.span.start + 1));
+    Failure::located(
+        file,
+        "CONFIG_PARSE_ERROR",
+        message,
+        Some(span),
+        "here",
+        None,
+    )
 }

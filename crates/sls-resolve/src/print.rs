@@ -1,5 +1,6 @@
 //! `sls-resolve print`: the resolved configuration, as `serverless print` prints it.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::rc::Rc;
 use clap::{Args, ValueEnum};
 use sls_resolver::{Environment, ResolveInput};
 use sls_value::{Map, Value};
+use sls_yaml::{Node, NodeKind, Span};
 
 use crate::diagnostics::{self, ErrorFormat, Failure};
 use crate::discover;
@@ -84,7 +86,7 @@ impl PrintArgs {
                 .filter(|v| !v.is_empty())
                 .map_or(Value::Null, Value::String)
         };
-        let mut map = Map::new();
+        let mut map = Map::default();
         let format = match self.format {
             Format::Yaml => Value::Null,
             Format::Json => Value::String("json".into()),
@@ -141,9 +143,12 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     let path = discover::locate(config, args.target.as_deref())?;
     let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
-    let (file, root) = discover::load(&path)?;
-    let config = root.to_value();
+    // The plain value only: the node tree (spans, for diagnostics) is parsed again from the
+    // text in the rare case of an error, rather than doubling the memory of every run.
+    let (file, config) = discover::load_value(&path)?;
+    let reparse = || discover::parse(&path, &file).ok();
     if !matches!(config, Value::Object(_)) {
+        let span = reparse().map_or(Span { start: 0, end: 0 }, |root| root.span);
         return Err(Failure::located(
             &file,
             "INVALID_CONFIGURATION",
@@ -151,7 +156,7 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
                 "Invalid configuration at \"{}\": Plain object expected",
                 file.name
             ),
-            Some((root.span.start, root.span.end.max(root.span.start + 1))),
+            Some((span.start, span.end.max(span.start + 1))),
             "not a mapping",
             Some(
                 "a service configuration is a mapping with `service`, `provider` and the rest"
@@ -159,6 +164,15 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
             ),
         ));
     }
+    // The node tree, for the spans of diagnostics only: the text parsed a moment ago; should
+    // it not, the diagnostics point at its start.
+    let spans = || {
+        reparse().unwrap_or(Node {
+            kind: NodeKind::Null,
+            span: Span { start: 0, end: 0 },
+            not_json: None,
+        })
+    };
     let env = Environment {
         service_dir,
         options: args.options(),
@@ -173,7 +187,7 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
         config_name: file.name.clone(),
         env,
     })
-    .map_err(|failure| diagnostics::resolution_failure(&file, &root, &failure))?;
+    .map_err(|failure| diagnostics::resolution_failure(&file, &spans(), &failure))?;
     for kept in &resolved.unresolved {
         eprintln!(
             "warning: `{}` uses the `{}` source, which needs AWS: left as written",
@@ -181,10 +195,12 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
             kept.source
         );
     }
-    eprint!(
-        "{}",
-        diagnostics::schema_warnings(&file, &root, &resolved, args.error_format)
-    );
+    if !resolved.schema_violations.is_empty() {
+        eprint!(
+            "{}",
+            diagnostics::schema_warnings(&file, &spans(), &resolved, args.error_format)
+        );
+    }
     render(&resolved.config, args)
 }
 
@@ -198,12 +214,12 @@ fn instance_id() -> String {
 
 /// `--path`, `--transform` and `--format`, with v3's messages.
 fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
-    let mut value = config.clone();
+    let mut value = Cow::Borrowed(config);
     if let Some(path) = args.path.as_ref().filter(|p| !p.is_empty()) {
         for step in path.split('.') {
-            let next = sls_resolver::js_get(&value, step).map(std::borrow::Cow::into_owned);
+            let next = sls_resolver::js_get(&value, step).map(Cow::into_owned);
             match next {
-                Some(next) if next.is_truthy() => value = next,
+                Some(next) if next.is_truthy() => value = Cow::Owned(next),
                 _ => {
                     return Err(Failure::plain(
                         "INVALID_PATH_ARGUMENT",
@@ -215,12 +231,14 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
         }
     }
     if args.transform.is_some() {
-        value = Value::Array(keys_of(&value).into_iter().map(Value::String).collect());
+        value = Cow::Owned(Value::Array(
+            keys_of(&value).into_iter().map(Value::String).collect(),
+        ));
     }
-    Ok(match args.format {
+    let mut out = match args.format {
         Format::Text => {
-            match &value {
-                Value::Array(items) => format!("{}\n", sls_value::js_array_join(items, "\n")),
+            match &*value {
+                Value::Array(items) => sls_value::js_array_join(items, "\n"),
                 Value::Object(_) => {
                     return Err(Failure::plain(
                     "PRINT_INVALID_OBJECT_AS_TEXT",
@@ -228,17 +246,21 @@ fn render(config: &Value, args: &PrintArgs) -> Result<String, Failure> {
                     Some("use `--format yaml` or `--format json`, or `--path` to a scalar or a list".into()),
                 ));
                 }
-                Value::Null => "null\n".to_owned(),
-                scalar => format!("{}\n", sls_value::js_to_string(scalar).unwrap_or_default()),
+                Value::Null => "null".to_owned(),
+                scalar => sls_value::js_to_string(scalar).unwrap_or_default(),
             }
         }
-        Format::Json => format!("{}\n", sls_value::to_json_pretty(&value)),
+        Format::Json => sls_value::to_json_pretty(&value),
         Format::Yaml => {
             // v3 dumps `JSON.parse(JSON.stringify(value))`: `Infinity` and `NaN` become null.
-            json_round_trip(&mut value);
-            format!("{}\n", sls_value::to_yaml(&value))
+            if has_non_finite(&value) {
+                json_round_trip(value.to_mut());
+            }
+            sls_value::to_yaml(&value)
         }
-    })
+    };
+    out.push('\n');
+    Ok(out)
 }
 
 /// `JSON.parse(JSON.stringify(value))` on a resolved value: non-finite numbers become null.
@@ -248,6 +270,15 @@ fn json_round_trip(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(json_round_trip),
         Value::Object(map) => map.values_mut().for_each(json_round_trip),
         _ => {}
+    }
+}
+
+fn has_non_finite(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => !n.is_finite(),
+        Value::Array(items) => items.iter().any(has_non_finite),
+        Value::Object(map) => map.values().any(has_non_finite),
+        _ => false,
     }
 }
 

@@ -32,7 +32,7 @@ impl Options {
     /// The options object v3 hands to `${opt:...}` for a deploy.
     fn to_map(&self) -> Map {
         let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("stage".into(), text(&self.stage));
         map.insert("region".into(), text(&self.region));
         map.insert("aws-profile".into(), text(&self.aws_profile));

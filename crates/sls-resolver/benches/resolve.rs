@@ -23,7 +23,7 @@ impl FileSystem for NoFiles {
 }
 
 fn input(config: &Value) -> ResolveInput {
-    let mut options = Map::new();
+    let mut options = Map::default();
     for key in ["region", "stage", "format", "path", "aws-profile", "config"] {
         options.insert(key.into(), Value::Null);
     }
@@ -33,7 +33,7 @@ fn input(config: &Value) -> ResolveInput {
         env: Environment {
             service_dir: PathBuf::from("/bench"),
             options,
-            env: HashMap::new(),
+            env: HashMap::default(),
             fs: Rc::new(NoFiles),
             instance_id: Some("1700000000000".into()),
             allow_unresolved: false,

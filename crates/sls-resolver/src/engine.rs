@@ -8,14 +8,16 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::rc::Rc;
 
+use foldhash::{HashMap as FastMap, HashSet as FastSet};
 use indexmap::{IndexMap, IndexSet};
 use sls_value::{Value, js_to_string};
 
 use crate::error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
 use crate::meta::{
-    PathKey, SourceMeta, ValueMeta, VarMeta, parse_entries, path_key, path_keys, var_metas,
+    MetaMap, PathKey, SourceMeta, ValueMeta, VarMeta, parse_entries, path_key, path_keys, var_metas,
 };
 use crate::source::{
     Environment, Origin, Source, SourceContext, SourceError, SourceOutput, SourceRequest,
@@ -30,7 +32,7 @@ const VARIABLE_NEST_LIMIT: u32 = 10;
 
 pub(crate) struct Engine {
     pub config: Value,
-    pub meta: IndexMap<PathKey, ValueMeta>,
+    pub meta: MetaMap,
     pub env: Environment,
     /// Properties whose value came from a file, with where in that file.
     pub origins: IndexMap<PathKey, Rc<Origin>>,
@@ -44,10 +46,11 @@ pub(crate) struct Engine {
 struct RunState {
     sources: HashMap<String, Rc<dyn Source>>,
     fulfilled: HashSet<String>,
-    dependencies: HashMap<PathKey, IndexSet<PathKey>>,
-    nest_depth: HashMap<PathKey, u32>,
-    visited: HashSet<(u64, PathKey)>,
-    cache: HashMap<String, Result<SourceOutput, SourceError>>,
+    dependencies: FastMap<PathKey, IndexSet<PathKey>>,
+    nest_depth: FastMap<PathKey, u32>,
+    cache: FastMap<String, Result<SourceOutput, SourceError>>,
+    /// Where cache keys are written (one buffer for the run).
+    key_buffer: String,
 }
 
 type Flow<T> = Result<T, SharedError>;
@@ -62,11 +65,9 @@ fn missing_dependency() -> SharedError {
 
 impl Engine {
     pub fn new(config: Value, env: Environment) -> Self {
-        let mut meta = IndexMap::new();
-        parse_entries(&config, &[], &mut meta);
         Self {
+            meta: MetaMap::of_config(&config),
             config,
-            meta,
             env,
             origins: IndexMap::new(),
             trace: None,
@@ -90,26 +91,16 @@ impl Engine {
         };
         self.batch += 1;
         let batch = self.batch;
-        let keys: Vec<PathKey> = self.meta.keys().cloned().collect();
-        match only {
-            None => {
-                for key in keys {
-                    self.resolve_property(batch, &key);
-                }
-            }
-            Some(paths) => {
-                for target in paths {
-                    let target = target.join("\0");
-                    for key in &keys {
-                        let related = key == &target
-                            || target.starts_with(&format!("{key}\0"))
-                            || key.starts_with(&format!("{target}\0"));
-                        if related {
-                            self.resolve_property(batch, key);
-                        }
-                    }
-                }
-            }
+        // The keys are taken before anything resolves: properties added meanwhile wait.
+        let keys: Vec<Vec<Rc<str>>> = match only {
+            None => vec![self.meta.keys_below(&[])],
+            Some(paths) => paths
+                .iter()
+                .map(|target| self.meta.keys_related(&target.join("\0")))
+                .collect(),
+        };
+        for key in keys.iter().flatten() {
+            self.resolve_property(batch, key);
         }
         self.run.cache.clear();
     }
@@ -119,11 +110,12 @@ impl Engine {
         self.batch
     }
 
+    /// Resolves a property once per batch. (A property no longer in the meta is resolved:
+    /// its meta entries are never added again, so there is nothing to remember for it.)
     fn resolve_property(&mut self, batch: u64, key: &str) {
-        if !self.run.visited.insert((batch, key.to_owned())) {
-            return;
+        if self.meta.visit(key, batch) {
+            self.resolve_property_unmemoised(batch, key);
         }
-        self.resolve_property_unmemoised(batch, key);
     }
 
     fn resolve_property_unmemoised(&mut self, batch: u64, key: &str) {
@@ -137,18 +129,21 @@ impl Engine {
         let keys = path_keys(key);
         self.resolve_variables(batch, &keys, &mut meta);
         if meta.variables.is_some() || meta.error.is_some() {
-            self.meta.insert(key.to_owned(), meta);
+            self.meta.insert(key, meta);
             return;
         }
-        let value = meta.value.clone().unwrap_or(Value::Null);
+        let value = meta.value.take().unwrap_or(Value::Null);
         if let Some(origin) = meta.origin.take() {
             self.origins.insert(key.to_owned(), origin);
         }
-        let mut new_meta: IndexMap<PathKey, ValueMeta> = IndexMap::new();
+        let mut new_meta: Vec<(PathKey, ValueMeta)> = Vec::new();
+        // Whether the property itself is in `new_meta` (its value is a string with variables).
+        let mut again = false;
         match &value {
             Value::String(text) => match reparse(text, meta.source_values.as_deref()) {
                 Ok(Some(variables)) => {
-                    new_meta.insert(
+                    again = true;
+                    new_meta.push((
                         key.to_owned(),
                         ValueMeta {
                             value: Some(value.clone()),
@@ -157,7 +152,7 @@ impl Engine {
                             error: None,
                             origin: None,
                         },
-                    );
+                    ));
                 }
                 Ok(None) => {}
                 Err(message) => {
@@ -171,13 +166,14 @@ impl Engine {
                     .at(Some(site(&keys, None)));
                     meta.value = None;
                     meta.error = Some(error.shared());
-                    self.meta.insert(key.to_owned(), meta);
+                    self.meta.insert(key, meta);
                     return;
                 }
             },
             Value::Object(_) | Value::Array(_) => parse_entries(&value, &keys, &mut new_meta),
             _ => {}
         }
+        let sub_keys: Vec<PathKey> = new_meta.iter().map(|(k, _)| k.clone()).collect();
         if !new_meta.is_empty() {
             let depth = self.run.nest_depth.get(key).copied().unwrap_or(0) + 1;
             if depth > PROPERTY_NEST_LIMIT {
@@ -193,27 +189,27 @@ impl Engine {
                     .at(Some(site(&keys, None)))
                     .shared(),
                 );
-                self.meta.insert(key.to_owned(), meta);
+                self.meta.insert(key, meta);
                 return;
             }
-            for (sub_key, sub_meta) in &new_meta {
-                self.run.nest_depth.insert(sub_key.clone(), depth);
-                self.meta.insert(sub_key.clone(), sub_meta.clone());
+            for (sub_key, sub_meta) in new_meta {
+                self.meta.insert(&sub_key, sub_meta);
+                self.run.nest_depth.insert(sub_key, depth);
             }
         }
-        if !new_meta.contains_key(key) {
-            self.meta.shift_remove(key);
+        if !again {
+            self.meta.remove(key);
         }
         set_path(&mut self.config, &keys, value);
-        if new_meta.is_empty() {
+        if sub_keys.is_empty() {
             return;
         }
-        if new_meta.contains_key(key) {
+        if again {
             self.resolve_property_unmemoised(batch, key);
             return;
         }
         let batch = self.next_batch();
-        for sub_key in new_meta.keys() {
+        for sub_key in &sub_keys {
             self.resolve_property(batch, sub_key);
         }
     }
@@ -251,14 +247,15 @@ impl Engine {
             return;
         }
         let raw = match &meta.value {
-            Some(Value::String(s)) => s.clone(),
-            _ => String::new(),
+            Some(Value::String(s)) => s.as_str(),
+            _ => "",
         };
-        let mut pieces = Vec::with_capacity(variables.len() * 2 + 1);
+        // The resolved string, and the pieces it is made of (the text between the variables and
+        // each variable's value), which v3 parses again one by one.
+        let mut joined = String::with_capacity(raw.len());
         let mut last = 0;
         for variable in &variables {
-            let text = variable.value.as_ref().and_then(js_to_string);
-            let Some(text) = text else {
+            let Some(text) = text_of(variable) else {
                 meta.error = Some(
                     ResolveError::new(
                         ErrorCode::NonStringVariableResult,
@@ -272,27 +269,43 @@ impl Engine {
                 );
                 return;
             };
-            pieces.push(raw.get(last..variable.start).unwrap_or_default().to_owned());
-            pieces.push(text);
+            joined.push_str(raw.get(last..variable.start).unwrap_or_default());
+            joined.push_str(&text);
             last = variable.end;
         }
-        pieces.push(raw.get(last..).unwrap_or_default().to_owned());
-        meta.value = Some(Value::String(pieces.concat()));
-        meta.source_values = Some(pieces);
+        joined.push_str(raw.get(last..).unwrap_or_default());
+        // Without `${` in the whole there is none in a piece either: parsing the pieces or the
+        // whole then finds nothing alike, and the pieces need not be kept.
+        meta.source_values = joined.contains("${").then(|| {
+            let mut pieces = Vec::with_capacity(variables.len() * 2 + 1);
+            let mut last = 0;
+            for variable in &variables {
+                pieces.push(raw.get(last..variable.start).unwrap_or_default().to_owned());
+                pieces.push(text_of(variable).unwrap_or_default().into_owned());
+                last = variable.end;
+            }
+            pieces.push(raw.get(last..).unwrap_or_default().to_owned());
+            pieces
+        });
+        meta.value = Some(Value::String(joined));
     }
 
     /// Tries the sources of one variable in order (v3's fallback rules).
     fn resolve_variable(&mut self, batch: u64, path: &[String], variable: &mut VarMeta) {
-        let Some(original) = variable.sources.take() else {
+        let Some(mut sources) = variable.sources.take() else {
             return;
         };
-        let mut sources = original.clone();
-        let var_site = site(path, Some((variable.start, variable.end)));
+        // The sources tried and dropped, each as it was before its params and address were
+        // resolved: a later source that is not registered yet puts the whole list back.
+        let mut dropped: Vec<SourceMeta> = Vec::new();
+        let var_site = |path: &[String]| site(path, Some((variable.start, variable.end)));
         while let Some(ty) = sources[0].ty().map(str::to_owned) {
             if !self.run.sources.contains_key(&ty) {
-                variable.sources = Some(original);
+                dropped.append(&mut sources);
+                variable.sources = Some(dropped);
                 return;
             }
+            let pristine = sources[0].has_variables().then(|| sources[0].clone());
             let output = match self.resolve_variable_source(batch, path, &mut sources[0]) {
                 Ok(output) => output,
                 Err(error) if error.code == ErrorCode::MissingVariableDependency => {
@@ -300,7 +313,7 @@ impl Engine {
                     return;
                 }
                 Err(error) => {
-                    variable.error = Some(with_site(error, &var_site));
+                    variable.error = Some(with_site(error, &var_site(path)));
                     return;
                 }
             };
@@ -327,12 +340,13 @@ impl Engine {
                             humanize(path)
                         ),
                     )
-                    .at(Some(var_site))
+                    .at(Some(var_site(path)))
                     .with_help(help)
                     .shared(),
                 );
                 return;
             }
+            dropped.push(pristine.unwrap_or(tried));
         }
         if let Some(SourceMeta::Literal(value)) = sources.first() {
             variable.value = Some(value.clone());
@@ -368,19 +382,11 @@ impl Engine {
                 self.resolve_internal_result(batch, path, address, VARIABLE_NEST_LIMIT)?;
             }
         }
-        let request = SourceRequest {
-            ty: ty.clone(),
-            params: params.as_ref().map(|params| {
-                params
-                    .iter()
-                    .map(|p| p.value.clone().unwrap_or(Value::Null))
-                    .collect()
-            }),
-            address: address.as_ref().and_then(|a| a.value.clone()),
-            is_fulfilled: self.run.fulfilled.contains(ty.as_str()),
-        };
-        let result = self.resolve_source(batch, path, &request);
+        let params = params.as_deref();
+        let address = address.as_ref();
+        let result = self.resolve_source(batch, path, ty, params, address);
         if self.trace.is_some() {
+            let request = self.request(ty, params, address);
             self.record(path, request, &result);
         }
         match result {
@@ -458,7 +464,7 @@ impl Engine {
                 self.resolve_internal_result(batch, path, meta, nest - 1)
             }
             Some(value @ (Value::Object(_) | Value::Array(_))) => {
-                let mut entries = IndexMap::new();
+                let mut entries = Vec::new();
                 parse_entries(&value, &[], &mut entries);
                 let mut value = value;
                 for (sub_key, mut sub_meta) in entries {
@@ -474,41 +480,78 @@ impl Engine {
         }
     }
 
+    /// The request a source sees: the resolved params and address.
+    fn request(
+        &self,
+        ty: &str,
+        params: Option<&[ValueMeta]>,
+        address: Option<&ValueMeta>,
+    ) -> SourceRequest {
+        SourceRequest {
+            ty: ty.to_owned(),
+            params: params.map(|params| {
+                params
+                    .iter()
+                    .map(|p| p.value.clone().unwrap_or(Value::Null))
+                    .collect()
+            }),
+            address: address.and_then(|a| a.value.clone()),
+            is_fulfilled: self.run.fulfilled.contains(ty),
+        }
+    }
+
+    /// One source lookup, memoised per batch by type, params and address (the request is
+    /// only built when the source is asked).
     fn resolve_source(
         &mut self,
         batch: u64,
         path: &[String],
-        request: &SourceRequest,
+        ty: &str,
+        params: Option<&[ValueMeta]>,
+        address: Option<&ValueMeta>,
     ) -> Result<SourceOutput, SourceError> {
-        let cache_key = format!(
-            "{batch}\n{}\n{}\n{}",
-            request.ty,
-            request
-                .params
-                .as_ref()
-                .map_or(String::new(), |params| params
-                    .iter()
-                    .map(sls_value::to_json_compact)
-                    .collect::<Vec<_>>()
-                    .join(",")),
-            request
-                .address
-                .as_ref()
-                .map_or(String::new(), sls_value::to_json_compact)
-        );
-        if let Some(cached) = self.run.cache.get(&cache_key) {
-            return cached.clone();
+        let mut key = std::mem::take(&mut self.run.key_buffer);
+        key.clear();
+        let _ = write!(key, "{batch}\n{ty}\n");
+        for (i, param) in params.into_iter().flatten().enumerate() {
+            if i > 0 {
+                key.push(',');
+            }
+            sls_value::write_json_compact(&mut key, param.value.as_ref().unwrap_or(&Value::Null));
         }
-        let Some(source) = self.run.sources.get(&request.ty).cloned() else {
+        key.push('\n');
+        if let Some(value) = address.and_then(|a| a.value.as_ref()) {
+            sls_value::write_json_compact(&mut key, value);
+        }
+        let cached = self.run.cache.get(key.as_str()).cloned();
+        let result = match cached {
+            Some(cached) => cached,
+            None => self.ask_source(batch, path, ty, params, address, &key),
+        };
+        self.run.key_buffer = key;
+        result
+    }
+
+    fn ask_source(
+        &mut self,
+        batch: u64,
+        path: &[String],
+        ty: &str,
+        params: Option<&[ValueMeta]>,
+        address: Option<&ValueMeta>,
+        key: &str,
+    ) -> Result<SourceOutput, SourceError> {
+        let Some(source) = self.run.sources.get(ty).cloned() else {
             return Err(SourceError::Propagated(missing_dependency()));
         };
+        let request = self.request(ty, params, address);
         let mut cx = Context {
             engine: self,
             batch,
             path,
         };
-        let result = source.resolve(request, &mut cx);
-        self.run.cache.insert(cache_key, result.clone());
+        let result = source.resolve(&request, &mut cx);
+        self.run.cache.insert(key.to_owned(), result.clone());
         result
     }
 
@@ -554,7 +597,7 @@ impl Engine {
         &self,
         dependent: &str,
         dependency: &str,
-        seen: &mut HashSet<PathKey>,
+        seen: &mut FastSet<PathKey>,
     ) -> Flow<()> {
         if dependent == dependency {
             return Err(ResolveError::new(
@@ -589,7 +632,7 @@ impl Engine {
     }
 
     fn register_dependency(&mut self, dependent: &str, dependency: &str) -> Flow<()> {
-        self.validate_dependency(dependent, dependency, &mut HashSet::new())?;
+        self.validate_dependency(dependent, dependency, &mut FastSet::default())?;
         self.run
             .dependencies
             .entry(dependent.to_owned())
@@ -616,8 +659,8 @@ impl Engine {
                 self.register_dependency(&dependent, &dep_key)?;
                 self.resolve_property(batch, &dep_key);
             }
-            if let Some(meta) = self.meta.get(&dep_key) {
-                return Err(meta.error.clone().unwrap_or_else(missing_dependency));
+            if let Some(error) = self.meta.error_of(&dep_key) {
+                return Err(error.cloned().unwrap_or_else(missing_dependency));
             }
         }
         let Some(value) = js_lookup(&self.config, keys) else {
@@ -626,25 +669,15 @@ impl Engine {
         if !matches!(&*value, Value::Object(_) | Value::Array(_)) {
             return Ok(value.into_owned());
         }
-        let prefix = if keys.is_empty() {
-            String::new()
-        } else {
-            format!("{}\0", path_key(keys))
-        };
-        let nested: Vec<PathKey> = self
-            .meta
-            .keys()
-            .filter(|k| k.starts_with(&prefix))
-            .cloned()
-            .collect();
+        let nested = self.meta.keys_below(keys);
         // v3 records every edge before any nested property finishes resolving.
         for nested_key in &nested {
             self.register_dependency(&dependent, nested_key)?;
         }
         for nested_key in &nested {
             self.resolve_property(batch, nested_key);
-            if let Some(meta) = self.meta.get(nested_key) {
-                return Err(meta.error.clone().unwrap_or_else(missing_dependency));
+            if let Some(error) = self.meta.error_of(nested_key) {
+                return Err(error.cloned().unwrap_or_else(missing_dependency));
             }
         }
         Ok(js_lookup(&self.config, keys).map_or(Value::Null, Cow::into_owned))
@@ -668,12 +701,20 @@ impl Engine {
     }
 }
 
+/// `String(value)` of a variable's value (`None` for those v3 refuses in a string).
+fn text_of(variable: &VarMeta) -> Option<Cow<'_, str>> {
+    match &variable.value {
+        Some(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
+        other => other.as_ref().and_then(js_to_string).map(Cow::Owned),
+    }
+}
+
 /// Parses a resolved string again, piece by piece when it was assembled from pieces.
 fn reparse(text: &str, pieces: Option<&[String]>) -> Result<Option<Vec<VarMeta>>, String> {
     let Some(pieces) = pieces else {
         return match sls_syntax::parse(text) {
             Ok(variables) if variables.is_empty() => Ok(None),
-            Ok(variables) => Ok(Some(var_metas(&variables, text.len()))),
+            Ok(variables) => Ok(Some(var_metas(variables, text.len()))),
             Err(err) => Err(err.v3_message(text)),
         };
     };
@@ -681,7 +722,7 @@ fn reparse(text: &str, pieces: Option<&[String]>) -> Result<Option<Vec<VarMeta>>
     let mut all = Vec::new();
     for piece in pieces {
         let variables = sls_syntax::parse(piece).map_err(|err| err.v3_message(piece))?;
-        for mut variable in var_metas(&variables, piece.len()) {
+        for mut variable in var_metas(variables, piece.len()) {
             variable.start += base;
             variable.end += base;
             variable.whole = false;
@@ -768,7 +809,7 @@ impl SourceContext for Context<'_> {
         };
         let mut meta = ValueMeta {
             value: Some(Value::String(text.to_owned())),
-            variables: Some(var_metas(&variables, text.len())),
+            variables: Some(var_metas(variables, text.len())),
             source_values: None,
             error: None,
             origin: None,

@@ -174,7 +174,6 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
     } = input;
     let instance_id = env.instance_id.take();
     let mut engine = Engine::new(config, env);
-    let foreseen = foreseeable(&engine);
     if tracing {
         engine.trace = Some(Vec::new());
     }
@@ -188,7 +187,9 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         &mut log,
     );
     let result = result.map_err(|mut failure| {
-        failure.later = foreseen
+        // What is left unresolved where v3 stopped: what it would meet next.
+        engine.meta.parse_all();
+        failure.later = foreseeable(&engine)
             .into_iter()
             .filter(|later| {
                 !failure.errors.iter().any(|e| {
@@ -205,9 +206,10 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
         env: engine.env.env.clone(),
         dotenv,
         config: Value::Null,
-        unresolved: engine.meta.keys().map(|k| path_keys(k)).collect(),
+        unresolved: engine.meta.keys().map(path_keys).collect(),
     });
     let result = result.and_then(|unresolved| {
+        engine.meta.parse_all();
         restore_unresolved(&mut engine.config, &engine.meta);
         // 11. `serverless.run()`: merged arrays, function names, schema validation, `initialize`.
         service::run(
@@ -368,6 +370,7 @@ fn run_phases(
     phase.report(engine)?;
 
     // 10. Whatever is left uses a source nobody provides.
+    engine.meta.parse_all();
     leftovers(engine, &sources)
 }
 
@@ -379,11 +382,9 @@ impl Phase<'_> {
     /// v3's `eventuallyReportVariableResolutionErrors`: every error in the meta, once each.
     fn report(&self, engine: &Engine) -> Result<(), Failure> {
         let mut errors: Vec<SharedError> = Vec::new();
-        for meta in engine.meta.values() {
-            if let Some(error) = &meta.error {
-                if !errors.iter().any(|e| Rc::ptr_eq(e, error)) {
-                    errors.push(error.clone());
-                }
+        for error in engine.meta.errors() {
+            if !errors.iter().any(|e| Rc::ptr_eq(e, error)) {
+                errors.push(error.clone());
             }
         }
         if errors.is_empty() {
@@ -410,11 +411,10 @@ impl Phase<'_> {
         if is_resolved(engine, path) {
             return Ok(());
         }
-        let keys: Vec<String> = path.iter().map(|k| (*k).to_owned()).collect();
         let site = engine
             .meta
-            .keys()
-            .find(|k| related(k, &keys.join("\0")))
+            .keys_related(&path.join("\0"))
+            .first()
             .map(|k| VariableSite {
                 path: path_keys(k),
                 range: None,
@@ -448,16 +448,9 @@ fn inaccessible_help(path: &[&str]) -> String {
     }
 }
 
-fn related(key: &str, target: &str) -> bool {
-    key == target
-        || target.starts_with(&format!("{key}\0"))
-        || key.starts_with(&format!("{target}\0"))
-}
-
 /// v3's `isPropertyResolved`: no variable left at the path, above it or below it.
 fn is_resolved(engine: &Engine, path: &[&str]) -> bool {
-    let target = path.join("\0");
-    !engine.meta.keys().any(|k| related(k, &target))
+    !engine.meta.any_related(&path.join("\0"))
 }
 
 /// Step 10: variables left unresolved. Remote ones are kept (with `--allow-unresolved`);
@@ -465,7 +458,7 @@ fn is_resolved(engine: &Engine, path: &[&str]) -> bool {
 fn leftovers(engine: &Engine, registered: &[&str]) -> Result<Vec<Unresolved>, Failure> {
     let mut first_types: Vec<String> = Vec::new();
     let mut kept = Vec::new();
-    for (key, meta) in &engine.meta {
+    for (key, meta) in engine.meta.iter() {
         let mut remote = None;
         find_remote(meta, &mut remote);
         if let (Some(source), Some(variables)) = (remote, &meta.variables) {
@@ -632,7 +625,7 @@ fn source_sites(engine: &Engine, fallbacks: bool) -> Vec<(String, Option<Variabl
         }
     }
     let mut out = Vec::new();
-    for (key, meta) in &engine.meta {
+    for (key, meta) in engine.meta.iter() {
         let text = match &meta.value {
             Some(Value::String(text)) => text.as_str(),
             _ => "",
@@ -681,8 +674,8 @@ fn foreseeable(engine: &Engine) -> Vec<ResolveError> {
 
 /// With `--allow-unresolved`, strings whose remote variables were left keep their other
 /// variables resolved: `${self:service}-${ssm:/x}` prints as `svc-${ssm:/x}`.
-fn restore_unresolved(config: &mut Value, meta: &indexmap::IndexMap<String, ValueMeta>) {
-    for (key, meta) in meta {
+fn restore_unresolved(config: &mut Value, meta: &meta::MetaMap) {
+    for (key, meta) in meta.iter() {
         let (Some(Value::String(raw)), Some(variables)) = (&meta.value, &meta.variables) else {
             continue;
         };

@@ -3,9 +3,11 @@
 //! v3 keeps, for every property path whose string value holds variables, the parsed variables
 //! and their progress. This module builds that map from a value tree and from parser output.
 
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::ops::Bound;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 use sls_syntax::{Literal, Part, Source as SyntaxSource, Variable, VariableKind};
 use sls_value::Value;
 
@@ -21,6 +23,245 @@ pub(crate) fn path_key(keys: &[String]) -> PathKey {
 
 pub(crate) fn path_keys(key: &str) -> Vec<String> {
     key.split('\0').map(str::to_owned).collect()
+}
+
+/// v3's variables meta: a JavaScript `Map` from property path to [`ValueMeta`], with its
+/// semantics (setting a present key keeps its place, a new key goes last, deleting keeps the
+/// order of the rest), in constant time per operation.
+///
+/// Deleted entries leave a hole in the ordered slots, compacted once holes are the majority
+/// (amortised constant time). The keys are also kept sorted, so that the keys below a path,
+/// which share the path and a NUL as prefix, form one range: the prefix queries of v3
+/// (`isPropertyResolved`, nested properties of a referenced object) cost the size of their
+/// answer, not the size of the map.
+///
+/// The configuration's strings are parsed up front (v3 reports every syntax error before it
+/// resolves anything), but only their text is kept: a property's variables are parsed again
+/// when it is first resolved, so the parsed form of a large configuration is never all in
+/// memory at once.
+#[derive(Debug)]
+struct Slot {
+    key: Rc<str>,
+    /// The string, until its meta is built from it.
+    text: String,
+    /// `None` until the string is parsed again.
+    meta: Option<Box<ValueMeta>>,
+    /// The last resolution batch that visited this property (v3 memoises a property's
+    /// resolution per batch).
+    visited: u64,
+}
+
+impl Slot {
+    fn meta_mut(&mut self) -> &mut ValueMeta {
+        let key = &self.key;
+        let text = &mut self.text;
+        self.meta.get_or_insert_with(|| {
+            let text = std::mem::take(text);
+            Box::new(string_meta(key, &text).unwrap_or_default())
+        })
+    }
+
+    /// The error of an entry; an entry not parsed yet has none (syntax errors are kept).
+    fn error(&self) -> Option<&SharedError> {
+        self.meta.as_ref().and_then(|meta| meta.error.as_ref())
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct MetaMap {
+    slots: Vec<Option<Slot>>,
+    /// Live key -> its slot.
+    index: foldhash::HashMap<Rc<str>, usize>,
+    /// Live keys, sorted.
+    sorted: BTreeSet<Rc<str>>,
+    holes: usize,
+}
+
+impl MetaMap {
+    /// The meta of every string with variables in `config` (v3's `parseEntries` of the
+    /// whole configuration), inserted as they are found.
+    pub fn of_config(config: &Value) -> Self {
+        let mut map = Self::default();
+        let mut path = Path {
+            key: String::new(),
+            depth: 0,
+        };
+        walk(
+            config,
+            &mut path,
+            &mut |key, text| match sls_syntax::parse(text) {
+                Ok(variables) if variables.is_empty() => {}
+                Ok(_) => map.insert_slot(key, text.to_owned(), None),
+                Err(_) => {
+                    if let Some(meta) = string_meta(key, text) {
+                        map.insert(key, meta);
+                    }
+                }
+            },
+        );
+        map
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// Whether the entry at `key` exists, and its error.
+    pub fn error_of(&self, key: &str) -> Option<Option<&SharedError>> {
+        let &slot = self.index.get(key)?;
+        self.slots[slot].as_ref().map(Slot::error)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut ValueMeta> {
+        let &slot = self.index.get(key)?;
+        self.slots[slot].as_mut().map(Slot::meta_mut)
+    }
+
+    /// `map.set(key, meta)`: in place when present, last otherwise.
+    pub fn insert(&mut self, key: &str, meta: ValueMeta) {
+        if let Some(&slot) = self.index.get(key) {
+            if let Some(slot) = &mut self.slots[slot] {
+                match &mut slot.meta {
+                    Some(current) => **current = meta,
+                    None => {
+                        slot.text = String::new();
+                        slot.meta = Some(Box::new(meta));
+                    }
+                }
+                return;
+            }
+        }
+        self.insert_slot(key, String::new(), Some(Box::new(meta)));
+    }
+
+    fn insert_slot(&mut self, key: &str, text: String, meta: Option<Box<ValueMeta>>) {
+        let key: Rc<str> = Rc::from(key);
+        self.index.insert(key.clone(), self.slots.len());
+        self.sorted.insert(key.clone());
+        self.slots.push(Some(Slot {
+            key,
+            text,
+            meta,
+            visited: 0,
+        }));
+    }
+
+    /// Marks the property as visited by `batch`; `false` when it already was, or is absent.
+    pub fn visit(&mut self, key: &str, batch: u64) -> bool {
+        let Some(&slot) = self.index.get(key) else {
+            return false;
+        };
+        match &mut self.slots[slot] {
+            Some(slot) if slot.visited != batch => {
+                slot.visited = batch;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `map.delete(key)`.
+    pub fn remove(&mut self, key: &str) {
+        let Some(slot) = self.index.remove(key) else {
+            return;
+        };
+        self.sorted.remove(key);
+        self.slots[slot] = None;
+        self.holes += 1;
+        if self.holes > 16 && self.holes * 2 > self.slots.len() {
+            self.slots.retain(Option::is_some);
+            self.holes = 0;
+            for (at, slot) in self.slots.iter().enumerate() {
+                if let Some(slot) = slot {
+                    if let Some(index) = self.index.get_mut(&slot.key) {
+                        *index = at;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Parses the entries not parsed yet (before [`MetaMap::iter`]).
+    pub fn parse_all(&mut self) {
+        for slot in self.slots.iter_mut().flatten() {
+            slot.meta_mut();
+        }
+    }
+
+    /// The parsed entries in map order: every entry after [`MetaMap::parse_all`].
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ValueMeta)> {
+        self.slots
+            .iter()
+            .flatten()
+            .filter_map(|slot| Some((&*slot.key, slot.meta.as_deref()?)))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.slots.iter().flatten().map(|slot| &*slot.key)
+    }
+
+    /// The error of each entry, in map order.
+    pub fn errors(&self) -> impl Iterator<Item = &SharedError> {
+        self.slots.iter().flatten().filter_map(Slot::error)
+    }
+
+    /// The keys strictly below the path `keys` (every key when `keys` is empty), in map order.
+    pub fn keys_below(&self, keys: &[String]) -> Vec<Rc<str>> {
+        if keys.is_empty() {
+            return self
+                .slots
+                .iter()
+                .flatten()
+                .map(|slot| slot.key.clone())
+                .collect();
+        }
+        let mut prefix = path_key(keys);
+        prefix.push('\0');
+        self.in_map_order(self.range_below(&prefix).cloned().collect())
+    }
+
+    /// The keys equal to `target`, above it or below it (v3's test of a property's
+    /// resolution), in map order.
+    pub fn keys_related(&self, target: &str) -> Vec<Rc<str>> {
+        let mut found: Vec<Rc<str>> = Vec::new();
+        let ancestors = target
+            .match_indices('\0')
+            .map(|(at, _)| &target[..at])
+            .chain(std::iter::once(target));
+        for key in ancestors {
+            if let Some((key, _)) = self.index.get_key_value(key) {
+                found.push(key.clone());
+            }
+        }
+        let prefix = format!("{target}\0");
+        found.extend(self.range_below(&prefix).cloned());
+        self.in_map_order(found)
+    }
+
+    /// Whether a key equals `target`, lies above it or below it.
+    pub fn any_related(&self, target: &str) -> bool {
+        let mut ancestors = target
+            .match_indices('\0')
+            .map(|(at, _)| &target[..at])
+            .chain(std::iter::once(target));
+        ancestors.any(|key| self.index.contains_key(key))
+            || self.range_below(&format!("{target}\0")).next().is_some()
+    }
+
+    fn range_below<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Rc<str>> + 'a {
+        self.sorted
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(move |key| key.starts_with(prefix))
+    }
+
+    fn in_map_order(&self, mut keys: Vec<Rc<str>>) -> Vec<Rc<str>> {
+        keys.sort_by_key(|key| self.index.get(&**key).copied().unwrap_or(usize::MAX));
+        keys
+    }
 }
 
 /// A string (a property value, a param or an address) and the state of its variables.
@@ -67,28 +308,43 @@ impl SourceMeta {
             Self::Literal(_) => None,
         }
     }
-}
 
-pub(crate) fn literal_value(literal: &Literal) -> Value {
-    match literal {
-        Literal::Null => Value::Null,
-        Literal::Bool(b) => Value::Bool(*b),
-        Literal::Number(n) => Value::Number(*n),
-        Literal::String(s) => Value::String(s.clone()),
+    /// Whether a param or the address still holds variables (resolving the source changes it).
+    pub fn has_variables(&self) -> bool {
+        match self {
+            Self::Typed {
+                params, address, ..
+            } => params
+                .iter()
+                .flatten()
+                .chain(address)
+                .any(|part| part.variables.is_some()),
+            Self::Literal(_) => false,
+        }
     }
 }
 
-pub(crate) fn var_metas(variables: &[Variable], len: usize) -> Vec<VarMeta> {
-    let whole = sls_syntax::is_whole(variables, len);
+pub(crate) fn literal_value(literal: Literal) -> Value {
+    match literal {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(b),
+        Literal::Number(n) => Value::Number(n),
+        Literal::String(s) => Value::String(s),
+    }
+}
+
+/// The meta of the parser's variables, which it consumes (the strings move).
+pub(crate) fn var_metas(variables: Vec<Variable>, len: usize) -> Vec<VarMeta> {
+    let whole = sls_syntax::is_whole(&variables, len);
     variables
-        .iter()
-        .map(|variable| match &variable.kind {
+        .into_iter()
+        .map(|variable| match variable.kind {
             VariableKind::Escape(text) => VarMeta {
                 start: variable.start,
                 end: variable.end,
                 whole,
                 sources: None,
-                value: Some(Value::String(text.clone())),
+                value: Some(Value::String(text)),
                 error: None,
                 origin: None,
             },
@@ -96,7 +352,7 @@ pub(crate) fn var_metas(variables: &[Variable], len: usize) -> Vec<VarMeta> {
                 start: variable.start,
                 end: variable.end,
                 whole,
-                sources: Some(sources.iter().map(source_meta).collect()),
+                sources: Some(sources.into_iter().map(source_meta).collect()),
                 value: None,
                 error: None,
                 origin: None,
@@ -105,22 +361,20 @@ pub(crate) fn var_metas(variables: &[Variable], len: usize) -> Vec<VarMeta> {
         .collect()
 }
 
-fn source_meta(source: &SyntaxSource) -> SourceMeta {
+fn source_meta(source: SyntaxSource) -> SourceMeta {
     match source {
         SyntaxSource::Literal(literal) => SourceMeta::Literal(literal_value(literal)),
         SyntaxSource::Typed(typed) => SourceMeta::Typed {
-            ty: typed.ty.clone(),
+            ty: typed.ty,
             params: typed
                 .params
-                .as_ref()
-                .map(|params| params.iter().map(part_meta).collect()),
-            address: typed.address.as_ref().map(part_meta),
+                .map(|params| params.into_iter().map(part_meta).collect()),
+            address: typed.address.map(part_meta),
         },
     }
 }
 
-fn part_meta(part: &Part) -> ValueMeta {
-    let value = literal_value(&part.value);
+fn part_meta(part: Part) -> ValueMeta {
     let variables = if part.variables.is_empty() {
         None
     } else {
@@ -128,10 +382,10 @@ fn part_meta(part: &Part) -> ValueMeta {
             Literal::String(s) => s.len(),
             _ => 0,
         };
-        Some(var_metas(&part.variables, len))
+        Some(var_metas(part.variables, len))
     };
     ValueMeta {
-        value: Some(value),
+        value: Some(literal_value(part.value)),
         variables,
         source_values: None,
         error: None,
@@ -139,28 +393,30 @@ fn part_meta(part: &Part) -> ValueMeta {
     }
 }
 
-/// Parses one string into a meta entry, or `None` when it holds no variable.
-pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
+/// Parses one string into a meta entry, or `None` when it holds no variable. `key` is the
+/// string's property path (NUL-joined), only taken apart for an error.
+pub(crate) fn string_meta(key: &str, text: &str) -> Option<ValueMeta> {
     match sls_syntax::parse(text) {
         Ok(variables) if variables.is_empty() => None,
         Ok(variables) => Some(ValueMeta {
             value: Some(Value::String(text.to_owned())),
-            variables: Some(var_metas(&variables, text.len())),
+            variables: Some(var_metas(variables, text.len())),
             source_values: None,
             error: None,
             origin: None,
         }),
         Err(err) => {
+            let path = path_keys(key);
             let message = format!(
                 "Variable syntax error at \"{}\": {}",
-                humanize(path),
+                humanize(&path),
                 err.v3_message(text)
             );
             let help = syntax_help(text, &err);
             let error = ResolveError::new(ErrorCode::Syntax, message)
                 .with_help(help)
                 .at(Some(VariableSite {
-                    path: path.to_vec(),
+                    path,
                     range: Some(enclosing_variable(text, err.offset)),
                 }));
             Some(ValueMeta {
@@ -175,36 +431,64 @@ pub(crate) fn string_meta(path: &[String], text: &str) -> Option<ValueMeta> {
 }
 
 /// Every string with variables under `value`, depth first in key order (v3's `parseEntries`).
-pub(crate) fn parse_entries(
-    value: &Value,
-    prefix: &[String],
-    out: &mut IndexMap<PathKey, ValueMeta>,
-) {
-    let mut path = prefix.to_vec();
-    walk(value, &mut path, out);
+/// The paths are distinct (they are paths of distinct leaves).
+pub(crate) fn parse_entries(value: &Value, prefix: &[String], out: &mut Vec<(PathKey, ValueMeta)>) {
+    let mut path = Path {
+        key: path_key(prefix),
+        depth: prefix.len(),
+    };
+    walk(value, &mut path, &mut |key, text| {
+        if let Some(meta) = string_meta(key, text) {
+            out.push((key.to_owned(), meta));
+        }
+    });
 }
 
-fn walk(value: &Value, path: &mut Vec<String>, out: &mut IndexMap<PathKey, ValueMeta>) {
+/// The path of the value being walked, kept NUL-joined (one buffer for the whole walk).
+struct Path {
+    key: String,
+    depth: usize,
+}
+
+impl Path {
+    /// Descends into `key`; returns the length to truncate back to.
+    fn push(&mut self, key: &str) -> usize {
+        let len = self.key.len();
+        if self.depth > 0 {
+            self.key.push('\0');
+        }
+        self.key.push_str(key);
+        self.depth += 1;
+        len
+    }
+
+    fn pop(&mut self, len: usize) {
+        self.key.truncate(len);
+        self.depth -= 1;
+    }
+}
+
+/// Calls `out` with the path and text of every string below the root of `value`.
+fn walk(value: &Value, path: &mut Path, out: &mut impl FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                path.push(key.clone());
+                let len = path.push(key);
                 walk(child, path, out);
-                path.pop();
+                path.pop(len);
             }
         }
         Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                path.push(index.to_string());
+            let mut index = String::new();
+            for (i, child) in items.iter().enumerate() {
+                index.clear();
+                let _ = write!(index, "{i}");
+                let len = path.push(&index);
                 walk(child, path, out);
-                path.pop();
+                path.pop(len);
             }
         }
-        Value::String(text) if !path.is_empty() => {
-            if let Some(meta) = string_meta(path, text) {
-                out.insert(path_key(path), meta);
-            }
-        }
+        Value::String(text) if path.depth > 0 => out(&path.key, text),
         _ => {}
     }
 }
@@ -287,7 +571,114 @@ fn syntax_help(text: &str, err: &sls_syntax::SyntaxError) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::enclosing_variable;
+    use super::*;
+
+    fn meta(text: &str) -> ValueMeta {
+        ValueMeta {
+            value: Some(Value::String(text.into())),
+            ..ValueMeta::default()
+        }
+    }
+
+    fn keys(map: &MetaMap) -> Vec<&str> {
+        map.keys().collect()
+    }
+
+    fn names(keys: Vec<Rc<str>>) -> Vec<String> {
+        keys.iter().map(|k| k.replace('\0', ".")).collect()
+    }
+
+    #[test]
+    fn keeps_the_order_of_a_javascript_map() {
+        let mut map = MetaMap::default();
+        for key in ["a", "b", "c"] {
+            map.insert(key, meta(key));
+        }
+        map.insert("a", meta("again"));
+        map.remove("b");
+        map.insert("b", meta("back"));
+        assert_eq!(keys(&map), ["a", "c", "b"]);
+        let values: Vec<_> = map.iter().map(|(_, m)| m.value.clone()).collect();
+        assert_eq!(values[0], Some(Value::String("again".into())));
+    }
+
+    #[test]
+    fn compaction_keeps_the_order_and_the_lookups() {
+        let mut map = MetaMap::default();
+        for i in 0..100 {
+            map.insert(&format!("k{i}"), meta("x"));
+        }
+        for i in (0..100).filter(|i| i % 3 != 0) {
+            map.remove(&format!("k{i}"));
+        }
+        let expected: Vec<String> = (0..100)
+            .filter(|i| i % 3 == 0)
+            .map(|i| format!("k{i}"))
+            .collect();
+        assert_eq!(keys(&map), expected);
+        assert!(expected.iter().all(|k| map.get_mut(k).is_some()));
+        assert!(map.get_mut("k1").is_none());
+        map.insert("k1", meta("new"));
+        assert_eq!(map.keys().last(), Some("k1"));
+    }
+
+    #[test]
+    fn finds_the_keys_at_above_and_below_a_path_in_map_order() {
+        let mut map = MetaMap::default();
+        for key in [
+            "provider\0stage\0a",
+            "provider",
+            "provider\0stageName",
+            "custom\0x",
+            "provider\0stage",
+            "functions",
+        ] {
+            map.insert(key, meta(key));
+        }
+        assert_eq!(
+            names(map.keys_related("provider\0stage")),
+            ["provider.stage.a", "provider", "provider.stage"]
+        );
+        assert_eq!(
+            names(map.keys_below(&["provider".to_owned()])),
+            ["provider.stage.a", "provider.stageName", "provider.stage"]
+        );
+        assert!(map.any_related("custom"));
+        assert!(map.any_related("functions\0f\0name"));
+        assert!(!map.any_related("cust"));
+        assert!(!map.any_related("service"));
+        assert_eq!(map.keys_below(&[]).len(), 6);
+    }
+
+    #[test]
+    fn marks_each_property_once_per_batch() {
+        let mut map = MetaMap::default();
+        map.insert("a", meta("a"));
+        assert!(map.visit("a", 1));
+        assert!(!map.visit("a", 1));
+        assert!(map.visit("a", 2));
+        assert!(!map.visit("absent", 1));
+    }
+
+    #[test]
+    fn parses_a_property_when_first_needed_but_reports_syntax_errors_at_once() {
+        let mut object = sls_value::Map::default();
+        object.insert("good".into(), Value::String("${self:x}-y".into()));
+        object.insert("bad".into(), Value::String("${self:x".into()));
+        object.insert("plain".into(), Value::String("text".into()));
+        let mut map = MetaMap::of_config(&Value::Object(object));
+        assert_eq!(keys(&map), ["good", "bad"]);
+        let errors: Vec<_> = map.errors().map(|e| e.code).collect();
+        assert_eq!(errors, [ErrorCode::Syntax]);
+        assert_eq!(map.iter().count(), 1, "only the error entry is parsed yet");
+        let good = map.get_mut("good").and_then(|m| m.variables.clone());
+        assert_eq!(
+            good.map(|v| (v.len(), v[0].start, v[0].end)),
+            Some((1, 0, 9))
+        );
+        map.parse_all();
+        assert_eq!(map.iter().count(), 2);
+    }
 
     #[test]
     fn syntax_error_label_covers_the_inner_variable() {

@@ -136,7 +136,7 @@ pub fn init(
             }
         }
     } else {
-        let mut provider = Map::new();
+        let mut provider = Map::default();
         if let Some(name) = root.get("provider") {
             provider.insert("name".into(), name.clone());
         }
@@ -421,7 +421,7 @@ fn template_string(value: &Value) -> String {
 fn merge_arrays(root: &mut Map) -> Result<(), ResolveError> {
     for key in ["resources", "functions"] {
         if let Some(Value::Array(items)) = root.get(key) {
-            let mut merged = Value::Object(Map::new());
+            let mut merged = Value::Object(Map::default());
             for item in items {
                 match item {
                     item if !js_truthy(item) => {}

@@ -81,9 +81,12 @@ pub(crate) fn set_path(root: &mut Value, keys: &[String], value: Value) {
         };
     }
     match current {
-        Value::Object(map) => {
-            map.insert(last.clone(), value);
-        }
+        Value::Object(map) => match map.get_mut(last) {
+            Some(slot) => *slot = value,
+            None => {
+                map.insert(last.clone(), value);
+            }
+        },
         Value::Array(items) => {
             if let Some(slot) = array_index(last).and_then(|i| items.get_mut(i)) {
                 *slot = value;

@@ -56,7 +56,7 @@ impl Case {
         let config = sls_yaml::load_yaml(&self.yaml)
             .expect("valid yaml")
             .to_value();
-        let mut options = Map::new();
+        let mut options = Map::default();
         for key in ["region", "stage"] {
             options.insert(key.into(), Value::Null);
         }

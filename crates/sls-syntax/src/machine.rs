@@ -69,6 +69,11 @@ struct Machine<'a> {
 /// Returns the variables and escapes found, in order (empty when there are none), or the first
 /// syntax error, as v3 does.
 pub fn parse(value: &str) -> Result<Vec<Variable>, SyntaxError> {
+    // Every variable and every escape starts with `${` (`${`, `$${`, `\${`); without one the
+    // machine never leaves its outer states, finds nothing and fails on nothing.
+    if !value.contains("${") {
+        return Ok(Vec::new());
+    }
     let mut machine = Machine {
         value,
         index: 0,

@@ -22,7 +22,7 @@ fn text(s: impl Into<String>) -> Value {
 
 /// What `sls-resolve print` resolves [`generated::yaml`]`(functions)` to.
 fn resolved(functions: usize) -> Value {
-    let mut fns = Map::new();
+    let mut fns = Map::default();
     for i in 0..functions {
         fns.insert(
             format!("fn{i}"),

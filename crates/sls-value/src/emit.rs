@@ -83,21 +83,34 @@ pub fn js_array_join(items: &[Value], separator: &str) -> String {
 
 fn json_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole (the escaped ones are ASCII).
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    while let Some(offset) = bytes[run..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let at = run + offset;
+        let byte = bytes[at];
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            _ => "",
+        };
+        out.push_str(&s[run..at]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", byte);
+        } else {
+            out.push_str(escape);
         }
+        run = at + 1;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -116,6 +129,11 @@ pub fn to_json_compact(value: &Value) -> String {
     out
 }
 
+/// [`to_json_compact`], appended to `out`.
+pub fn write_json_compact(out: &mut String, value: &Value) {
+    json(out, value, None, 0);
+}
+
 /// `JSON.stringify(value, null, 2)`.
 pub fn to_json_pretty(value: &Value) -> String {
     let mut out = String::new();
@@ -127,7 +145,7 @@ fn json(out: &mut String, value: &Value, indent: Option<usize>, depth: usize) {
     let newline = |out: &mut String, depth: usize| {
         if let Some(step) = indent {
             out.push('\n');
-            out.extend(std::iter::repeat_n(' ', step * depth));
+            pad(out, step * depth);
         }
     };
     match value {
@@ -183,8 +201,13 @@ pub fn to_yaml(value: &Value) -> String {
     out
 }
 
-fn pad(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let step = n.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        n -= step;
+    }
 }
 
 fn yaml_map(out: &mut String, map: &crate::Map, indent: usize) {
@@ -698,12 +721,12 @@ mod tests {
     #[test]
     fn yaml_long_keys_are_explicit_pairs() {
         let key = "k".repeat(1030);
-        let mut inner = crate::Map::new();
+        let mut inner = crate::Map::default();
         inner.insert("x".into(), Value::Number(1.0));
-        let mut map = crate::Map::new();
+        let mut map = crate::Map::default();
         map.insert(key.clone(), Value::Object(inner));
         map.insert("k".repeat(1024), Value::Number(2.0));
-        let mut root = crate::Map::new();
+        let mut root = crate::Map::default();
         root.insert("a".into(), Value::Object(map));
         assert_eq!(
             to_yaml(&Value::Object(root)),

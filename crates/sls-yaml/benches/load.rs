@@ -1,5 +1,6 @@
-//! Criterion bench: loading generated `serverless.yml` files (the node tree, and the node tree
-//! plus its conversion to a value, as the CLI does).
+//! Criterion bench: loading generated `serverless.yml` files: the node tree (spans, as `check`
+//! and the profile report load it), the plain value (as `print` loads it), and the node tree
+//! converted into the value.
 
 use criterion::{Throughput, criterion_group, criterion_main};
 
@@ -15,7 +16,10 @@ fn load(c: &mut criterion::Criterion) {
             b.iter(|| sls_yaml::load_yaml(&text).map(|node| node.span));
         });
         group.bench_function(format!("{label}/value"), |b| {
-            b.iter(|| sls_yaml::load_yaml(&text).map(|node| node.to_value()));
+            b.iter(|| sls_yaml::load_yaml_value(&text));
+        });
+        group.bench_function(format!("{label}/nodes_then_value"), |b| {
+            b.iter(|| sls_yaml::load_yaml(&text).map(sls_yaml::Node::into_value));
         });
     }
     group.finish();

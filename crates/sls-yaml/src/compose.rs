@@ -7,10 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+use sls_value::MapHasher;
+use sls_value::Value;
 
 use crate::documents::second_document;
 use crate::error::{LoadError, LoadErrorKind};
-use crate::node::{Node, NodeKind, Span};
+use crate::node::{Node, Span};
 use crate::raw::{Raw, RawEntry, RawKind, js_object_order};
 use crate::tags::{self, Style, Tag};
 use crate::working::{Working, restore_boms, unclosed_opener};
@@ -30,6 +32,16 @@ const MAX_FIXES: usize = 64;
 
 /// Loads a single YAML document.
 pub(crate) fn load(text: &str) -> Result<Node, LoadError> {
+    load_raw(text).map(Raw::into_node)
+}
+
+/// Loads a single YAML document as a plain value (no node tree, no spans).
+pub(crate) fn load_value(text: &str) -> Result<Value, LoadError> {
+    load_raw(text).map(Raw::into_value)
+}
+
+/// Loads a single YAML document as js-yaml constructs it.
+fn load_raw(text: &str) -> Result<Raw, LoadError> {
     if let Some(at) = text.find('\0') {
         return Err(LoadError::new(
             LoadErrorKind::Syntax,
@@ -82,7 +94,7 @@ enum Failure {
     Absorb(usize),
 }
 
-fn compose(text: &str, working: &Working<'_>, absorb: bool) -> Result<Node, Failure> {
+fn compose(text: &str, working: &Working<'_>, absorb: bool) -> Result<Raw, Failure> {
     let mut composer = Composer::new(text, working);
     composer.absorb = absorb;
     let mut parser = Parser::new_from_str(&working.text);
@@ -188,7 +200,7 @@ struct PendingKey {
 
 #[derive(Default)]
 struct MapBody {
-    entries: IndexMap<String, RawEntry>,
+    entries: IndexMap<String, RawEntry, MapHasher>,
     /// Keys that came from a merge and may still be set explicitly once.
     overridable: HashSet<String>,
     pending: Option<PendingKey>,
@@ -259,14 +271,10 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn finish(self) -> Node {
+    fn finish(self) -> Raw {
         match self.root {
-            Some(raw) => raw.into_node(),
-            None => Node {
-                kind: NodeKind::Null,
-                span: Span::empty(0),
-                not_json: None,
-            },
+            Some(raw) => raw,
+            None => Raw::new(RawKind::Null, Span::empty(0)),
         }
     }
 
@@ -584,10 +592,13 @@ impl<'a> Composer<'a> {
                 self.char_span(start),
             ));
         }
-        let value = restore_boms(
+        let mut value = restore_boms(
             value.into_owned(),
             self.text.get(content.start..content.end).unwrap_or(""),
         );
+        // saphyr builds scalars in buffers with room to spare; the tree keeps every string for
+        // the whole run, so it keeps them at their size.
+        value.shrink_to_fit();
         let content_at = if empty { props.content } else { content.start };
         self.enter(content_at, &props, false)?;
         let data = (!empty).then_some(value);
@@ -761,15 +772,21 @@ impl<'a> Composer<'a> {
         let span = Span::new(frame.start, node_end);
         let content = Span::new(frame.content_start, node_end);
         let raw = match frame.body {
-            Body::Seq(items) => tags::sequence(
-                Raw::new(RawKind::Seq(items), span),
-                frame.tag.as_ref(),
-                content,
-            )?,
+            Body::Seq(mut items) => {
+                // Kept until the document is converted: at its size, not its growth's.
+                items.shrink_to_fit();
+                tags::sequence(
+                    Raw::new(RawKind::Seq(items), span),
+                    frame.tag.as_ref(),
+                    content,
+                )?
+            }
             Body::Map(mut map) => {
                 js_object_order(&mut map.entries);
+                // As for sequences: a map grows its entries to its hash table's capacity.
+                map.entries.shrink_to_fit();
                 tags::mapping(
-                    Raw::new(RawKind::Map(map.entries), span),
+                    Raw::new(RawKind::Map(Box::new(map.entries)), span),
                     frame.tag.as_ref(),
                     content,
                 )?
@@ -848,7 +865,7 @@ impl<'a> Composer<'a> {
             Body::Seq(items) => items.push(raw),
             Body::Map(map) => match map.pending.take() {
                 None => {
-                    let key = raw.key_string().map_err(|_| {
+                    let key = raw.into_key_string().map_err(|_| {
                         LoadError::new(
                             LoadErrorKind::InvalidKey,
                             "nested sequences are not supported inside keys",
@@ -907,21 +924,27 @@ fn store_pair(
     if key.merge {
         return merge(map, value, key.span, work);
     }
-    if map.entries.contains_key(&key.key) && !map.overridable.contains(&key.key) {
-        return Err(LoadError::new(
-            LoadErrorKind::DuplicateKey,
-            format!("duplicated mapping key `{}`", key.key),
-            key.span,
-        ));
+    // One lookup: the key is hashed once (the set of overridable keys is usually empty).
+    let overridable = !map.overridable.is_empty() && map.overridable.remove(&key.key);
+    let entry = RawEntry {
+        key_span: key.span,
+        value,
+    };
+    match map.entries.entry(key.key) {
+        indexmap::map::Entry::Occupied(mut present) => {
+            if !overridable {
+                return Err(LoadError::new(
+                    LoadErrorKind::DuplicateKey,
+                    format!("duplicated mapping key `{}`", present.key()),
+                    key.span,
+                ));
+            }
+            present.insert(entry);
+        }
+        indexmap::map::Entry::Vacant(vacant) => {
+            vacant.insert(entry);
+        }
     }
-    map.overridable.remove(&key.key);
-    map.entries.insert(
-        key.key,
-        RawEntry {
-            key_span: key.span,
-            value,
-        },
-    );
     Ok(())
 }
 
@@ -977,7 +1000,7 @@ fn merge_source(
     };
     match source.kind {
         RawKind::Map(entries) => {
-            for (key, entry) in entries {
+            for (key, entry) in *entries {
                 add(map, key, entry)?;
             }
         }

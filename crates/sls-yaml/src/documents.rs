@@ -14,6 +14,10 @@ pub(crate) fn second_document(text: &str) -> Option<Span> {
     for raw_line in text.split_inclusive('\n') {
         let line_start = offset;
         offset += raw_line.len();
+        // Inside a document only a line starting with a marker counts.
+        if open && line_start > 0 && !raw_line.starts_with("---") && !raw_line.starts_with("...") {
+            continue;
+        }
         let mut line = raw_line.trim_end_matches(['\n', '\r']);
         let mut start = line_start;
         if line_start == 0 {

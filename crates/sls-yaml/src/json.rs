@@ -4,6 +4,7 @@
 //! [`MAX_DEPTH`] nested arrays/objects is an error.
 
 use indexmap::IndexMap;
+use sls_value::MapHasher;
 
 use crate::error::{LoadError, LoadErrorKind};
 use crate::node::{MapEntry, Node, NodeKind, Span};
@@ -19,7 +20,7 @@ enum Open {
     },
     Object {
         start: usize,
-        entries: IndexMap<String, MapEntry>,
+        entries: IndexMap<String, MapEntry, MapHasher>,
         /// The key whose value is being read.
         key: Option<(String, Span)>,
     },
@@ -71,7 +72,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
                 if p.peek() == Some(b'}') {
                     p.at += 1;
                     Some(Node {
-                        kind: NodeKind::Map(IndexMap::new()),
+                        kind: NodeKind::Map(IndexMap::default()),
                         span: Span::new(start, p.at),
                         not_json: None,
                     })
@@ -79,7 +80,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, LoadError> {
                     let key = p.key()?;
                     stack.push(Open::Object {
                         start,
-                        entries: IndexMap::new(),
+                        entries: IndexMap::default(),
                         key: Some(key),
                     });
                     None

@@ -75,6 +75,16 @@ pub fn load_yaml(text: &str) -> Result<Node, LoadError> {
     compose::load(text)
 }
 
+/// [`load_yaml`] without the node tree: the document's plain value, as
+/// `load_yaml(text)?.into_value()` gives it, built directly (for callers that need the spans
+/// only in the rare case of an error, and can then load the text again).
+///
+/// # Errors
+/// As [`load_yaml`].
+pub fn load_yaml_value(text: &str) -> Result<Value, LoadError> {
+    compose::load_value(text)
+}
+
 /// Whether js-yaml finds no document at all in `text` (its `load` returns `undefined`, not
 /// `null`): the text is empty, or after a leading BOM holds only spaces and at most one final
 /// line break. Any other text without content (a comment, two line breaks, `---`) is one

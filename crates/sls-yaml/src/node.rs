@@ -1,7 +1,7 @@
 //! The span-keeping node tree produced by the loaders.
 
 use indexmap::IndexMap;
-use sls_value::{Map, Value};
+use sls_value::{Map, MapHasher, Value};
 
 /// A byte range in the loaded text; `end` is exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,7 +44,7 @@ pub enum NodeKind {
     Seq(Vec<Node>),
     /// Keys in JavaScript object order (array-index keys first, ascending; then the others
     /// in insertion order).
-    Map(IndexMap<String, MapEntry>),
+    Map(IndexMap<String, MapEntry, MapHasher>),
 }
 
 /// One mapping entry: where its key is written, and its value.
@@ -65,9 +65,29 @@ impl Node {
             NodeKind::String(s) => Value::String(s.clone()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             NodeKind::Map(entries) => {
-                let mut map = Map::with_capacity(entries.len());
+                let mut map = Map::with_capacity_and_hasher(entries.len(), MapHasher::default());
                 for (key, entry) in entries {
                     map.insert(key.clone(), entry.value.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// The plain [`Value`] of this node, spans dropped, consuming the tree (no string is copied,
+    /// and each part of the tree is freed as soon as it is converted).
+    #[must_use]
+    pub fn into_value(self) -> Value {
+        match self.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Bool(b) => Value::Bool(b),
+            NodeKind::Number(n) => Value::Number(n),
+            NodeKind::String(s) => Value::String(s),
+            NodeKind::Seq(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
+            NodeKind::Map(entries) => {
+                let mut map = Map::with_capacity_and_hasher(entries.len(), MapHasher::default());
+                for (key, entry) in entries {
+                    map.insert(key, entry.value.into_value());
                 }
                 Value::Object(map)
             }

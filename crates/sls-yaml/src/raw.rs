@@ -2,8 +2,10 @@
 //! before the JSON round trip turns it into a [`Node`].
 
 use indexmap::IndexMap;
+use sls_value::MapHasher;
 
 use crate::node::{MapEntry, Node, NodeKind, Span};
+use sls_value::{Map, Value};
 
 /// A constructed value with its span.
 #[derive(Debug, Clone)]
@@ -24,9 +26,12 @@ pub(crate) enum RawKind {
     /// A `Uint8Array` (`!!binary`).
     Binary(Vec<u8>),
     Seq(Vec<Raw>),
-    /// Keys already in JavaScript object order.
-    Map(IndexMap<String, RawEntry>),
+    /// Keys already in JavaScript object order. Boxed: the map is the largest variant, and a
+    /// large document holds a `RawKind` for every node until it is converted.
+    Map(Box<RawMap>),
 }
+
+pub(crate) type RawMap = IndexMap<String, RawEntry, MapHasher>;
 
 #[derive(Debug, Clone)]
 pub(crate) struct RawEntry {
@@ -40,6 +45,14 @@ pub(crate) struct NestedArrayKey;
 impl Raw {
     pub(crate) fn new(kind: RawKind, span: Span) -> Self {
         Raw { kind, span }
+    }
+
+    /// `String(value)` as js-yaml computes a mapping key (a string key is moved, not copied).
+    pub(crate) fn into_key_string(self) -> Result<String, NestedArrayKey> {
+        match self.kind {
+            RawKind::String(s) => Ok(s),
+            _ => self.key_string(),
+        }
     }
 
     /// `String(value)` as js-yaml computes a mapping key.
@@ -141,7 +154,7 @@ impl Raw {
             ),
             RawKind::Seq(items) => NodeKind::Seq(items.into_iter().map(Raw::into_node).collect()),
             RawKind::Map(entries) => NodeKind::Map(
-                entries
+                (*entries)
                     .into_iter()
                     .map(|(k, e)| {
                         (
@@ -173,6 +186,39 @@ fn inspect_bytes(bytes: &[u8]) -> String {
     format!("Uint8Array({}) [ {} ]", bytes.len(), items.join(", "))
 }
 
+impl Raw {
+    /// [`Raw::into_node`] followed by [`Node::into_value`], without the node tree.
+    pub(crate) fn into_value(self) -> Value {
+        match self.kind {
+            RawKind::Null => Value::Null,
+            RawKind::Bool(b) => Value::Bool(b),
+            RawKind::Number(n) if !n.is_finite() => Value::Null,
+            RawKind::Number(n) => Value::Number(if n == 0.0 { 0.0 } else { n }),
+            RawKind::String(s) => Value::String(s),
+            RawKind::Date(t) => Value::String(crate::date::to_iso_string(t)),
+            RawKind::Binary(bytes) => Value::Object(
+                bytes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, b)| (i.to_string(), Value::Number(f64::from(b))))
+                    .collect(),
+            ),
+            RawKind::Seq(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                values.extend(items.into_iter().map(Raw::into_value));
+                Value::Array(values)
+            }
+            RawKind::Map(entries) => {
+                let mut map = Map::with_capacity_and_hasher(entries.len(), MapHasher::default());
+                for (key, entry) in *entries {
+                    map.insert(key, entry.value.into_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
 /// Whether `key` is an array index (a canonical decimal below 2^32 - 1), which JavaScript
 /// objects list first, in ascending order.
 fn array_index(key: &str) -> Option<u32> {
@@ -188,7 +234,7 @@ fn array_index(key: &str) -> Option<u32> {
 
 /// Reorders `map` the way a JavaScript object enumerates its keys: array indices first in
 /// ascending order, then the other keys in insertion order.
-pub(crate) fn js_object_order<V>(map: &mut IndexMap<String, V>) {
+pub(crate) fn js_object_order<V>(map: &mut IndexMap<String, V, MapHasher>) {
     if !map.keys().any(|k| array_index(k).is_some()) {
         return;
     }

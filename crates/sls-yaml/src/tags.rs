@@ -2,6 +2,7 @@
 //! short tags Serverless adds (`!Ref`, `!GetAtt`, `!Sub`, ...).
 
 use indexmap::IndexMap;
+use sls_value::MapHasher;
 
 use crate::error::{LoadError, LoadErrorKind};
 use crate::node::Span;
@@ -73,7 +74,7 @@ fn cfn_wrap(function: &'static str, data: Raw, span: Span, tag_span: Span) -> Ra
         "Ref" | "Condition" => function.to_owned(),
         _ => format!("Fn::{function}"),
     };
-    let mut map = IndexMap::with_capacity(1);
+    let mut map = IndexMap::with_capacity_and_hasher(1, MapHasher::default());
     map.insert(
         key,
         RawEntry {
@@ -81,7 +82,7 @@ fn cfn_wrap(function: &'static str, data: Raw, span: Span, tag_span: Span) -> Ra
             value: data,
         },
     );
-    Raw::new(RawKind::Map(map), span)
+    Raw::new(RawKind::Map(Box::new(map)), span)
 }
 
 fn unknown(tag: &Tag, on: &str) -> LoadError {
@@ -202,7 +203,7 @@ pub(crate) fn scalar(
                 merge: true,
             }),
             "seq" | "omap" | "pairs" => plain(RawKind::Seq(Vec::new())),
-            "map" | "set" => plain(RawKind::Map(IndexMap::new())),
+            "map" | "set" => plain(RawKind::Map(Box::default())),
             "bool" | "int" | "float" | "timestamp" | "binary" => Err(invalid(tag, "an empty node")),
             _ => Err(unknown(tag, "a scalar")),
         };
@@ -280,7 +281,7 @@ pub(crate) fn sequence(raw: Raw, tag: Option<&Tag>, content: Span) -> Result<Raw
                 if entries.len() != 1 {
                     return Err(invalid(tag, "a mapping without exactly one key"));
                 }
-                for (key, entry) in entries {
+                for (key, entry) in *entries {
                     let key = Raw::new(RawKind::String(key), entry.key_span);
                     pairs.push(Raw::new(RawKind::Seq(vec![key, entry.value]), item_span));
                 }

@@ -17,6 +17,8 @@
 //!
 //! Character indices of the edited text map back to byte offsets of the original text.
 
+use std::borrow::Cow;
+
 use saphyr_parser::ScanError;
 
 /// Stands in for U+FEFF inside the document.
@@ -34,8 +36,8 @@ struct Edit {
 pub(crate) struct Working<'a> {
     original: &'a str,
     edits: Vec<Edit>,
-    /// The edited text.
-    pub text: String,
+    /// The edited text (the original itself while nothing is edited).
+    pub text: Cow<'a, str>,
     /// `table[i]`: original byte offset of edited character `i`; `None` when the edited text
     /// is the original and ASCII.
     table: Option<Vec<usize>>,
@@ -56,7 +58,7 @@ impl<'a> Working<'a> {
         let mut working = Working {
             original,
             edits,
-            text: String::new(),
+            text: Cow::Borrowed(""),
             table: None,
         };
         working.rebuild();
@@ -66,7 +68,7 @@ impl<'a> Working<'a> {
     fn rebuild(&mut self) {
         self.edits.sort_by_key(|e| (e.start, e.end));
         if self.edits.is_empty() && self.original.is_ascii() {
-            self.text = self.original.to_owned();
+            self.text = Cow::Borrowed(self.original);
             self.table = None;
             return;
         }
@@ -88,7 +90,7 @@ impl<'a> Working<'a> {
         table.extend(rest.char_indices().map(|(i, _)| at + i));
         text.push_str(rest);
         table.push(self.original.len());
-        self.text = text;
+        self.text = Cow::Owned(text);
         self.table = Some(table);
     }
 

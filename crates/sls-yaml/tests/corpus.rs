@@ -154,3 +154,34 @@ fn json_corpus_matches_json_parse() {
         failures.join("\n")
     );
 }
+
+/// `load_yaml_value` builds the value without the node tree: the same value, or the same
+/// error, as `load_yaml` followed by `Node::into_value` (and `Node::to_value`).
+#[test]
+fn value_loader_agrees_with_the_node_tree() {
+    let cases = cases();
+    let mut compared = 0;
+    for case in cases.iter().filter(|c| c.is_yaml) {
+        let direct = sls_yaml::load_yaml_value(&case.input);
+        match load_yaml(&case.input) {
+            Ok(node) => {
+                let copied = node.to_value();
+                let moved = node.into_value();
+                assert_eq!(copied, moved, "input {:?}", case.input);
+                let direct = direct.unwrap_or_else(|e| panic!("{:?}: {e}", case.input));
+                assert_eq!(
+                    rendered(&direct),
+                    rendered(&moved),
+                    "input {:?}",
+                    case.input
+                );
+            }
+            Err(error) => {
+                let other = direct.expect_err(&case.input);
+                assert_eq!((other.kind, other.span), (error.kind, error.span));
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared >= 250, "corpus too small: {compared}");
+}
