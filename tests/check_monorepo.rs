@@ -918,6 +918,8 @@ const NOT_CODES: &[&str] = &[
     "NO_COLOR",
     // raised by `print` and the report's configuration lookup, never by `check`
     "NESTED_CUSTOM_CONFIGURATION_PATH",
+    // `print` fails with it; the report and `check` say `plugin-not-installed` instead
+    "PLUGIN_NOT_FOUND",
 ];
 
 /// Every code the check can emit, extracted from the code that makes findings: v3's resolution

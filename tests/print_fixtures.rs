@@ -203,9 +203,6 @@ const DIFFERENCES: &[(&str, Difference, &str)] = &[
 /// Not deliberate: v3 behaviour not implemented yet. The test fails when one of these starts to
 /// agree, so the list stays exact.
 const KNOWN_GAPS: &[&str] = &[
-    // v3 requires every listed plugin to be installed (and runs it); sls-resolve loads no
-    // plugins, so it prints the configuration where v3 stops with "plugin not found"
-    "plugins-not-installed",
     // saphyr enforces YAML 1.2's 1024-character limit on implicit keys; js-yaml does not
     "yaml-implicit-key-over-1024-chars",
     // clap reads `-sprod` as `-s prod`; v3's parser reads grouped flags and rejects them

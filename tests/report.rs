@@ -706,3 +706,47 @@ fn v3_stops_at_its_first_error_and_never_reaches_the_slots_after_it() {
     assert_eq!(j["verdict"], "ok");
     assert_eq!(j["credentials"]["profile"], "devProfile");
 }
+
+#[test]
+fn a_plugin_that_is_not_installed_is_a_warning_at_its_entry() {
+    let dir = TempDir::new("report-plugins");
+    dir.write(
+        "serverless.yml",
+        "service: plug\nprovider:\n  name: aws\n  profile: dev\nplugins:\n  - serverless-offline\n  - ./local-plugin\n  - serverless-absent\n",
+    );
+    dir.write("node_modules/serverless-offline/package.json", "{}\n");
+    dir.write("local-plugin.js", "module.exports = class {};\n");
+    dir.write(
+        "home/.aws/credentials",
+        "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x1234\n",
+    );
+    let home = dir.path().join("home");
+    let run = sls_resolve(dir.path(), Some(&home), &["--format", "json"], &[]);
+    assert_eq!(run.code, 0, "a report, not a failure: {}", run.all());
+    let j = run.json();
+    let plugins: Vec<&serde_json::Value> = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "plugin-not-installed")
+        .collect();
+    assert_eq!(plugins.len(), 1, "{j}");
+    assert!(
+        plugins[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"serverless-absent\"")
+    );
+    assert_eq!(
+        (plugins[0]["line"].as_i64(), plugins[0]["column"].as_i64()),
+        (Some(8), Some(5))
+    );
+    // `print` stops there, as v3 does.
+    let print = sls_resolve(dir.path(), Some(&home), &["print"], &[]);
+    assert_eq!(print.code, 1);
+    assert!(
+        print.stderr.contains("PLUGIN_NOT_FOUND"),
+        "{}",
+        print.stderr
+    );
+}

@@ -11,6 +11,15 @@ impl sls_resolver::FileSystem for DiskFileSystem {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         std::fs::read(path)
     }
+
+    fn kind(&self, path: &Path) -> Option<sls_resolver::FileKind> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(if meta.is_dir() {
+            sls_resolver::FileKind::Dir
+        } else {
+            sls_resolver::FileKind::File
+        })
+    }
 }
 
 /// The names v3 looks for, in order. JavaScript and TypeScript configs cannot be read offline.

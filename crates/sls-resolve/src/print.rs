@@ -180,6 +180,7 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
         fs: Rc::new(discover::DiskFileSystem),
         instance_id: Some(instance_id()),
         allow_unresolved: args.allow_unresolved,
+        require_plugins: true,
         missing_env: RefCell::new(BTreeSet::new()),
     };
     let resolved = sls_resolver::resolve(ResolveInput {

@@ -428,6 +428,17 @@ pub(crate) fn build(
             span: m.at.as_ref().map(|l| l.span),
         });
     }
+    for plugin in &view.missing_plugins {
+        warnings.push(Finding {
+            code: "plugin-not-installed".into(),
+            message: plugin.message.clone(),
+            help: Some(
+                "`serverless deploy` stops here until the plugins are installed (`npm install`); sls-resolve never runs plugins".into(),
+            ),
+            at: plugin.at.as_ref().map(|l| (l.file.clone(), l.line, l.column)),
+            span: plugin.at.as_ref().map(|l| l.span),
+        });
+    }
     if let Some((org, app)) = &view.dashboard {
         if engine == AwsEngine::V3 && !options.use_local_credentials {
             warnings.push(Finding {

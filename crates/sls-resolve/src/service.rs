@@ -148,6 +148,8 @@ pub(crate) struct ServiceView {
     pub profile_chain: Vec<Step>,
     /// `org` and `app`: the Dashboard may override the credentials of such a service.
     pub dashboard: Option<(String, String)>,
+    /// Plugins in `plugins` that are not installed: `serverless deploy` would stop there.
+    pub missing_plugins: Vec<LocatedError>,
     /// The environment after `.env` loading.
     pub env: HashMap<String, String>,
     pub dotenv: Option<Dotenv>,
@@ -213,6 +215,7 @@ pub(crate) fn view_loaded(
             fs: Rc::new(discover::DiskFileSystem),
             instance_id: Some("0".into()),
             allow_unresolved: true,
+            require_plugins: false,
             missing_env: RefCell::new(BTreeSet::new()),
         },
     };
@@ -282,6 +285,15 @@ pub(crate) fn view_loaded(
     chain_builder.steps(&profile_path, 0, &mut profile_chain, &mut Vec::new());
     let profile = profile_value(&trace, &unresolved, &errors, result.is_err());
     let stage_mismatch = stage_mismatch(&trace, options, &profile_path, &file, &root);
+    let missing_plugins =
+        sls_resolver::missing_plugins(&trace.config, &discover::DiskFileSystem, &service_dir)
+            .into_iter()
+            .map(|e| LocatedError {
+                code: e.code.as_str().to_owned(),
+                at: e.site.as_ref().and_then(|s| locate_site(&file, &root, s)),
+                message: e.message,
+            })
+            .collect();
     let dashboard = match (text_at(&["org"]), text_at(&["app"])) {
         (Some(org), Some(app)) => Some((org, app)),
         _ => None,
@@ -297,6 +309,7 @@ pub(crate) fn view_loaded(
         profile,
         profile_chain,
         dashboard,
+        missing_plugins,
         env: trace.env.clone(),
         dotenv: trace.dotenv.clone(),
         failure,

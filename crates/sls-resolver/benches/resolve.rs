@@ -37,6 +37,7 @@ fn input(config: &Value) -> ResolveInput {
             fs: Rc::new(NoFiles),
             instance_id: Some("1700000000000".into()),
             allow_unresolved: false,
+            require_plugins: false,
             missing_env: RefCell::new(BTreeSet::new()),
         },
     }

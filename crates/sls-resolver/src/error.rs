@@ -60,6 +60,7 @@ pub enum ErrorCode {
     UnrecognizedConfigurationProperty,
     RejectedDeprecation,
     UnsupportedResult,
+    PluginNotFound,
 }
 
 impl ErrorCode {
@@ -103,6 +104,7 @@ impl ErrorCode {
             }
             Self::RejectedDeprecation => "REJECTED_DEPRECATION",
             Self::UnsupportedResult => "UNSUPPORTED_VARIABLE_RESOLUTION_RESULT",
+            Self::PluginNotFound => "PLUGIN_NOT_FOUND",
         }
     }
 }

@@ -14,11 +14,13 @@ mod engine;
 mod error;
 pub mod hints;
 mod meta;
+mod plugins;
 mod service;
 mod source;
 mod trace;
 mod value;
 
+pub use plugins::missing_plugins;
 pub use service::FRAMEWORK_VERSION;
 pub use trace::{Dotenv, Lookup, LookupOutcome, Trace};
 pub use value::{get_path, js_get};
@@ -31,9 +33,9 @@ use sls_value::Value;
 pub use error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
 pub use sls_schema::Violation;
 pub use source::{
-    AwsSource, EnvSource, Environment, FileSource, FileSystem, OptSource, Origin, ParamSource,
-    RemoteSource, SelfSource, SlsSource, Source, SourceContext, SourceError, SourceOutput,
-    SourceRequest, StrToBoolSource,
+    AwsSource, EnvSource, Environment, FileKind, FileSource, FileSystem, OptSource, Origin,
+    ParamSource, RemoteSource, SelfSource, SlsSource, Source, SourceContext, SourceError,
+    SourceOutput, SourceRequest, StrToBoolSource,
 };
 
 use engine::Engine;
@@ -344,6 +346,12 @@ fn run_phases(
     // 6. `serverless.init()`: the service is loaded and checked, the plugins write defaults.
     let options = engine.env.options.clone();
     service::init(&mut engine.config, config_name, &options, log).map_err(Failure::single)?;
+    if engine.env.require_plugins {
+        let missing = missing_plugins(&engine.config, &*engine.env.fs, &engine.env.service_dir);
+        if let Some(first) = missing.into_iter().next() {
+            return Err(Failure::single(first));
+        }
+    }
 
     // 7-8. Plugins are loaded: `opt` is final, `sls:instanceId` and `param` exist.
     engine.env.instance_id = instance_id;

@@ -19,6 +19,19 @@ use crate::value::{get_path, js_get, js_truthy};
 pub trait FileSystem {
     /// The file's bytes; `ErrorKind::NotFound` when it does not exist.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// Whether `path` names a file, a directory or nothing (for the plugin check). The
+    /// default knows only files that [`FileSystem::read`] can read.
+    fn kind(&self, path: &Path) -> Option<FileKind> {
+        self.read(path).ok().map(|_| FileKind::File)
+    }
+}
+
+/// What a path names, for [`FileSystem::kind`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    File,
+    Dir,
 }
 
 /// What sources may know about the outside world: a snapshot taken by the caller.
@@ -34,6 +47,9 @@ pub struct Environment {
     pub instance_id: Option<String>,
     /// Leave variables of remote sources as written instead of failing.
     pub allow_unresolved: bool,
+    /// Fail like v3 when a plugin in `plugins` is not installed (`print`); the report and
+    /// `check` ask [`crate::missing_plugins`] themselves and carry on.
+    pub require_plugins: bool,
     /// Names of environment variables that were looked up and missing (for the dotenv check).
     pub missing_env: RefCell<BTreeSet<String>>,
 }

@@ -80,6 +80,7 @@ impl Case {
             fs: Rc::new(fs),
             instance_id: Some("1700000000000".into()),
             allow_unresolved: self.allow_unresolved,
+            require_plugins: false,
             missing_env: RefCell::new(BTreeSet::new()),
         };
         ResolveInput {
