@@ -207,9 +207,6 @@ const KNOWN_GAPS: &[&str] = &[
     "yaml-implicit-key-over-1024-chars",
     // clap reads `-sprod` as `-s prod`; v3's parser reads grouped flags and rejects them
     "opt-short-flags-grouped-error",
-    // v3 names the second of two properties reaching a common ancestor as a cycle among the
-    // two; the engine (crates/sls-resolver/src/engine.rs) reports it as referring to itself
-    "circular-root-and-parent-references",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -670,9 +670,17 @@ impl Engine {
             return Ok(value.into_owned());
         }
         let nested = self.meta.keys_below(keys);
-        // v3 records every edge before any nested property finishes resolving.
+        // v3 records every edge before any nested property finishes resolving: its
+        // `Promise.all` starts each registration, and one that throws does not stop the
+        // others (the first error is the one reported).
+        let mut first_error = None;
         for nested_key in &nested {
-            self.register_dependency(&dependent, nested_key)?;
+            if let Err(error) = self.register_dependency(&dependent, nested_key) {
+                first_error.get_or_insert(error);
+            }
+        }
+        if let Some(error) = first_error {
+            return Err(error);
         }
         for nested_key in &nested {
             self.resolve_property(batch, nested_key);
