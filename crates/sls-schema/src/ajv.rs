@@ -243,11 +243,6 @@ fn schema_equal(data: &Value, schema: &Lit) -> bool {
     }
 }
 
-/// Whether `encodeURIComponent` leaves a byte as it is.
-fn uri_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b)
-}
-
 /// Appends a key as a JSON pointer segment (`~` → `~0`, `/` → `~1`).
 fn push_pointer(out: &mut String, key: &str) {
     if !key.bytes().any(|b| b == b'~' || b == b'/') {
@@ -259,27 +254,6 @@ fn push_pointer(out: &mut String, key: &str) {
             '~' => out.push_str("~0"),
             '/' => out.push_str("~1"),
             c => out.push(c),
-        }
-    }
-}
-
-/// Appends ajv's `escapeFragment` of a key: `encodeURIComponent` of its pointer segment.
-fn push_fragment(out: &mut String, key: &str) {
-    if key.bytes().all(|b| uri_unreserved(b) && b != b'~') {
-        out.push_str(key);
-        return;
-    }
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in key.bytes() {
-        match b {
-            b'~' => out.push_str("~0"),
-            b'/' => out.push_str("~1"),
-            b if uri_unreserved(b) => out.push(char::from(b)),
-            b => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 15)]));
-            }
         }
     }
 }
@@ -302,27 +276,13 @@ fn push_index(out: &mut String, mut n: usize) {
     }
 }
 
-#[cfg(test)]
-fn escape_fragment(key: &str) -> String {
-    let mut out = String::new();
-    push_fragment(&mut out, key);
-    out
-}
-
 fn js_number(n: f64) -> String {
     sls_value::js_number_to_string(n)
 }
 
-/// A schema path segment, written only when the walk enters it.
-#[derive(Clone, Copy)]
-enum Seg {
-    /// Written as it is (`/items`).
-    Static(&'static str),
-    /// A prefix and an index (`/anyOf/` `2`).
-    Indexed(&'static str, usize),
-    /// A prefix and a name, escaped as a URI fragment (`/properties/` `Fn::Join`).
-    Escaped(&'static str, &'static str),
-}
+/// Up to how many keys an object's declared properties are found by looking its keys up in the
+/// schema (rather than each property in the object).
+const SMALL: usize = 16;
 
 /// What an error says: its keyword, and what its message and parameters are made of. The
 /// message text is written only for the errors that survive (most errors are made in
@@ -614,34 +574,20 @@ impl<'s> Validator<'s> {
         self.errors.len() == start
     }
 
-    fn push_seg(&mut self, seg: Seg) {
-        match seg {
-            Seg::Static(text) => self.schema_path.push_str(text),
-            Seg::Indexed(prefix, i) => {
-                self.schema_path.push_str(prefix);
-                push_index(&mut self.schema_path, i);
-            }
-            Seg::Escaped(prefix, name) => {
-                self.schema_path.push_str(prefix);
-                push_fragment(&mut self.schema_path, name);
-            }
-        }
-    }
-
     /// `subschema` under a schema path segment (`/anyOf/0`).
-    fn subschema_at(&mut self, id: NodeId, data: &mut Data, seg: Seg) -> bool {
+    fn subschema_at(&mut self, id: NodeId, data: &mut Data, seg: &str) -> bool {
         if self.node(id).always_valid {
             return true;
         }
         let len = self.schema_path.len();
-        self.push_seg(seg);
+        self.schema_path.push_str(seg);
         let valid = self.subschema(id, data);
         self.schema_path.truncate(len);
         valid
     }
 
     /// A subschema on a property (by its position in the object) or an item of the data.
-    fn child(&mut self, id: NodeId, data: &mut Data, key: Key, seg: Seg) -> bool {
+    fn child(&mut self, id: NodeId, data: &mut Data, key: Key, seg: &str) -> bool {
         if self.node(id).always_valid {
             return true;
         }
@@ -766,7 +712,7 @@ impl<'s> Validator<'s> {
                 let (all, create) = (self.all_errors, self.create_errors);
                 self.all_errors = false;
                 self.create_errors = false;
-                let valid = self.subschema_at(not, data, Seg::Static("/not"));
+                let valid = self.subschema_at(not, data, "/not");
                 self.all_errors = all;
                 self.create_errors = create;
                 if valid {
@@ -780,12 +726,12 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(branches) = &node.any_of {
-            if !branches.iter().any(|b| self.node(*b).always_valid) {
+            if !branches.iter().any(|(b, _)| self.node(*b).always_valid) {
                 let before = self.errors.len();
                 let mut valid = false;
-                for (i, branch) in branches.iter().enumerate() {
+                for (branch, seg) in branches.iter() {
                     let at = self.errors.len();
-                    self.subschema_at(*branch, data, Seg::Indexed("/anyOf/", i));
+                    self.subschema_at(*branch, data, seg);
                     valid = valid || self.errors.len() == at;
                     if valid {
                         break;
@@ -804,12 +750,12 @@ impl<'s> Validator<'s> {
         if let Some(branches) = &node.one_of {
             let before = self.errors.len();
             let mut valid = false;
-            for (i, branch) in branches.iter().enumerate() {
+            for (i, (branch, seg)) in branches.iter().enumerate() {
                 let branch_valid = if self.node(*branch).always_valid {
                     true
                 } else {
                     let at = self.errors.len();
-                    self.subschema_at(*branch, data, Seg::Indexed("/oneOf/", i));
+                    self.subschema_at(*branch, data, seg);
                     self.errors.len() == at
                 };
                 if i > 0 && branch_valid && valid {
@@ -831,8 +777,8 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(branches) = &node.all_of {
-            for (i, branch) in branches.iter().enumerate() {
-                let valid = self.subschema_at(*branch, data, Seg::Indexed("/allOf/", i));
+            for (branch, seg) in branches.iter() {
+                let valid = self.subschema_at(*branch, data, seg);
                 if !valid && !self.all_errors {
                     return;
                 }
@@ -944,8 +890,7 @@ impl<'s> Validator<'s> {
                 SubSchema::Bool(true) => {}
                 SubSchema::Node(id) => {
                     for i in tuple.len()..len {
-                        let valid =
-                            self.child(id, data, Key::Index(i), Seg::Static("/additionalItems"));
+                        let valid = self.child(id, data, Key::Index(i), "/additionalItems");
                         if !valid && !self.all_errors {
                             break;
                         }
@@ -959,17 +904,16 @@ impl<'s> Validator<'s> {
         match &node.items {
             Some(Items::All(id)) => {
                 for i in 0..len {
-                    let valid = self.child(*id, data, Key::Index(i), Seg::Static("/items"));
+                    let valid = self.child(*id, data, Key::Index(i), "/items");
                     if !valid && !self.all_errors {
                         return;
                     }
                 }
             }
             Some(Items::Tuple(tuple)) => {
-                for (i, id) in tuple.iter().enumerate() {
+                for (i, (id, seg)) in tuple.iter().enumerate() {
                     if len > i {
-                        let valid =
-                            self.child(*id, data, Key::Index(i), Seg::Indexed("/items/", i));
+                        let valid = self.child(*id, data, Key::Index(i), seg);
                         if !valid && !self.all_errors {
                             return;
                         }
@@ -1088,7 +1032,7 @@ impl<'s> Validator<'s> {
                         slot: &mut name,
                         depth: 0,
                     };
-                    self.subschema_at(names, &mut name_data, Seg::Static("/propertyNames"));
+                    self.subschema_at(names, &mut name_data, "/propertyNames");
                     if self.errors.len() != at {
                         self.error(node, Msg::PropertyNames);
                         if !self.all_errors {
@@ -1109,23 +1053,18 @@ impl<'s> Validator<'s> {
                     let Some(key) = key_at(data, i) else {
                         continue;
                     };
-                    let declared = node
-                        .properties
-                        .is_some_and(|p| p.iter().any(|(name, _)| *name == key));
-                    let matched = node
-                        .pattern_properties
-                        .is_some_and(|p| p.iter().any(|(pattern, _)| pattern.test(key)));
+                    let declared = node.property_index(key).is_some();
+                    let matched = !declared
+                        && node
+                            .pattern_properties
+                            .is_some_and(|p| p.iter().any(|(pattern, ..)| pattern.test(key)));
                     if declared || matched {
                         continue;
                     }
                     match schema {
                         SubSchema::Node(id) => {
-                            let valid = self.child(
-                                id,
-                                data,
-                                Key::Entry(i),
-                                Seg::Static("/additionalProperties"),
-                            );
+                            let valid =
+                                self.child(id, data, Key::Entry(i), "/additionalProperties");
                             if !valid && !self.all_errors {
                                 return;
                             }
@@ -1141,7 +1080,7 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(dependencies) = node.dependencies {
-            for (property, dependency) in dependencies {
+            for (property, dependency, _) in dependencies {
                 let Dependency::Properties(deps) = dependency else {
                     continue;
                 };
@@ -1169,7 +1108,7 @@ impl<'s> Validator<'s> {
                     }
                 }
             }
-            for (property, dependency) in dependencies {
+            for (property, dependency, seg) in dependencies {
                 let Dependency::Schema(id) = dependency else {
                     continue;
                 };
@@ -1178,7 +1117,6 @@ impl<'s> Validator<'s> {
                 }
                 let has = matches!(data.view(), Value::Object(map) if js_has(map, property));
                 if has {
-                    let seg = Seg::Escaped("/dependencies/", property);
                     let valid = self.subschema_at(*id, data, seg);
                     if !valid && !self.all_errors {
                         return;
@@ -1187,29 +1125,49 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(properties) = node.properties {
-            for (name, id) in properties {
-                if self.node(*id).always_valid {
-                    continue;
+            if len < properties.len() && len <= SMALL {
+                // Fewer keys than properties: each key is looked up in the schema, and the
+                // ones found are visited in the schema's order.
+                let mut found = [(0usize, 0usize); SMALL];
+                let mut n = 0;
+                for i in 0..len {
+                    if let Some(p) = key_at(data, i).and_then(|key| node.property_index(key)) {
+                        found[n] = (p, i);
+                        n += 1;
+                    }
                 }
-                let at = match data.view() {
-                    Value::Object(map) => map.get_index_of(*name),
-                    _ => None,
-                };
-                if let Some(i) = at {
-                    let seg = Seg::Escaped("/properties/", name);
-                    let valid = self.child(*id, data, Key::Entry(i), seg);
+                let found = &mut found[..n];
+                found.sort_unstable();
+                for (p, i) in found.iter() {
+                    let (_, id, seg) = properties[*p];
+                    let valid = self.child(id, data, Key::Entry(*i), seg);
                     if !valid && !self.all_errors {
                         return;
+                    }
+                }
+            } else {
+                for (name, id, seg) in properties {
+                    if self.node(*id).always_valid {
+                        continue;
+                    }
+                    let at = match data.view() {
+                        Value::Object(map) => map.get_index_of(*name),
+                        _ => None,
+                    };
+                    if let Some(i) = at {
+                        let valid = self.child(*id, data, Key::Entry(i), seg);
+                        if !valid && !self.all_errors {
+                            return;
+                        }
                     }
                 }
             }
         }
         if let Some(patterns) = node.pattern_properties {
-            for (pattern, id) in patterns {
+            for (pattern, id, seg) in patterns {
                 if self.node(*id).always_valid {
                     continue;
                 }
-                let seg = Seg::Escaped("/patternProperties/", pattern.source);
                 for i in 0..len {
                     if key_at(data, i).is_some_and(|key| pattern.test(key)) {
                         let valid = self.child(*id, data, Key::Entry(i), seg);
@@ -1276,13 +1234,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fragments_are_uri_encoded_pointers() {
-        assert_eq!(
-            escape_fragment("^[a-zA-Z0-9-_]+$"),
-            "%5E%5Ba-zA-Z0-9-_%5D%2B%24"
-        );
-        assert_eq!(escape_fragment("Fn::Join"), "Fn%3A%3AJoin");
-        assert_eq!(escape_fragment("a/b~c"), "a~1b~0c");
+    fn segments_are_uri_encoded_pointers() {
+        let segments: Vec<&str> = crate::schema::get(crate::SchemaKind::Aws)
+            .nodes
+            .iter()
+            .flat_map(|n| n.pattern_properties.unwrap_or_default())
+            .map(|(_, _, seg)| *seg)
+            .collect();
+        assert!(segments.contains(&"/patternProperties/%5E%5Ba-zA-Z0-9-_%5D%2B%24"));
+        let properties: Vec<&str> = crate::schema::get(crate::SchemaKind::Aws)
+            .nodes
+            .iter()
+            .flat_map(|n| n.properties.unwrap_or_default())
+            .map(|(_, _, seg)| *seg)
+            .collect();
+        assert!(properties.contains(&"/properties/Fn%3A%3AJoin"));
+    }
+
+    #[test]
+    fn property_lookup_finds_every_property() {
+        for node in crate::schema::get(crate::SchemaKind::Aws).nodes {
+            for (i, (name, ..)) in node.properties.unwrap_or_default().iter().enumerate() {
+                assert_eq!(node.property_index(name), Some(i));
+            }
+            assert_eq!(node.property_index("\u{0}not a property"), None);
+        }
     }
 
     #[test]

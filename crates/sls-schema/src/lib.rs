@@ -7,12 +7,14 @@
 //!   by `build.rs` into static arenas;
 //! - `ajv`: the interpreter, with ajv's keyword order, coercion and error objects;
 //! - `normalize`: the port of `normalize-ajv-errors.js`;
-//! - `formats`, `collate`: ajv-formats' `uri` and `date-time`, ICU's `localeCompare`.
+//! - `formats`, `collate`: ajv-formats' `uri` and `date-time`, ICU's `localeCompare`;
+//! - `ascii_regex`: the schema's simple patterns as automata, for ASCII text (else `regress`).
 //!
 //! Architecture invariant: no I/O and no JavaScript; the schema is static data (nothing is
 //! parsed at run time), and validation is a pure function of the configuration and the kind.
 
 mod ajv;
+mod ascii_regex;
 mod collate;
 mod formats;
 mod normalize;
