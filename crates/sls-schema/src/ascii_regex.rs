@@ -492,7 +492,8 @@ impl AsciiRegex {
     /// The subset construction, given up past [`DFA_STATES`] states.
     fn determinize(&self) -> Option<Dfa> {
         let mut sets: Vec<u128> = vec![0];
-        let mut index: std::collections::HashMap<u128, u16> = std::collections::HashMap::new();
+        let mut index: std::collections::HashMap<u128, u16, sls_value::MapHasher> =
+            std::collections::HashMap::default();
         let mut dfa = Dfa {
             next: Vec::new(),
             accept: Vec::new(),
@@ -503,8 +504,14 @@ impl AsciiRegex {
             let candidates = self.candidates(sets[at], at == 0);
             dfa.accept.push(at != 0 && sets[at] & self.last != 0);
             dfa.dead.push(at != 0 && sets[at] == 0 && candidates == 0);
+            let mut previous: Option<(u128, u16)> = None;
             for c in 0..128 {
                 let set = candidates & self.table[c];
+                // Neighbouring bytes mostly lead to the same state.
+                if let Some((_, target)) = previous.filter(|(last, _)| *last == set) {
+                    dfa.next.push(target);
+                    continue;
+                }
                 let target = match index.get(&set) {
                     Some(i) => *i,
                     None => {
@@ -517,6 +524,7 @@ impl AsciiRegex {
                         i
                     }
                 };
+                previous = Some((set, target));
                 dfa.next.push(target);
             }
             at += 1;
