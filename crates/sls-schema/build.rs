@@ -143,6 +143,20 @@ fn lit(json: &Json) -> String {
     }
 }
 
+/// ajv's `escapeFragment`: `encodeURIComponent` of the key as a JSON pointer segment (`~` →
+/// `~0`, `/` → `~1`).
+fn escape_fragment(key: &str) -> String {
+    let mut out = String::new();
+    for b in key.replace('~', "~0").replace('/', "~1").bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn option(value: Option<String>) -> String {
     value.map_or_else(|| "None".into(), |v| format!("Some({v})"))
 }
@@ -251,7 +265,8 @@ impl Generator<'_> {
                 Some(Json::Array(items)) => {
                     let mut ids = Vec::new();
                     for (i, item) in items.iter().enumerate() {
-                        ids.push(self.node(item, &format!("{at}/{keyword}/{i}"))?.to_string());
+                        let id = self.node(item, &format!("{at}/{keyword}/{i}"))?;
+                        ids.push(format!("({id}, \"/{keyword}/{i}\")"));
                     }
                     Some(format!("&[{}]", ids.join(", ")))
                 }
@@ -312,7 +327,8 @@ impl Generator<'_> {
             Some(Json::Array(items)) => {
                 let mut ids = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    ids.push(self.node(item, &format!("{at}/items/{i}"))?.to_string());
+                    let id = self.node(item, &format!("{at}/items/{i}"))?;
+                    ids.push(format!("({id}, \"/items/{i}\")"));
                 }
                 Some(format!("Items::Tuple(&[{}])", ids.join(", ")))
             }
@@ -374,7 +390,8 @@ impl Generator<'_> {
                             self.node(schema, &format!("{at}/dependencies/{key}"))?
                         ),
                     };
-                    list.push(format!("({key:?}, {dep})"));
+                    let segment = format!("/dependencies/{}", escape_fragment(key));
+                    list.push(format!("({key:?}, {dep}, {segment:?})"));
                 }
                 Some(format!("&[{}]", list.join(", ")))
             }
@@ -387,20 +404,33 @@ impl Generator<'_> {
                 let mut list = Vec::new();
                 for (key, schema) in properties {
                     let id = self.node(schema, &format!("{at}/properties/{key}"))?;
-                    list.push(format!("({key:?}, {id})"));
+                    let segment = format!("/properties/{}", escape_fragment(key));
+                    list.push(format!("({key:?}, {id}, {segment:?})"));
                 }
-                Some(format!("&[{}]", list.join(", ")))
+                // The names in byte order with their place, for a binary search.
+                let mut sorted: Vec<(&String, usize)> =
+                    properties.keys().enumerate().map(|(i, k)| (k, i)).collect();
+                sorted.sort();
+                let sorted = sorted
+                    .iter()
+                    .map(|(k, i)| format!("({k:?}, {i})"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Some((format!("&[{}]", list.join(", ")), format!("&[{sorted}]")))
             }
             Some(_) => return Err(format!("{at}: properties")),
             None => None,
         };
+        let (properties, sorted) = properties.unzip();
         fields.push(("properties", option(properties)));
+        fields.push(("sorted_properties", sorted.unwrap_or_else(|| "&[]".into())));
         let pattern_properties = match map.get("patternProperties") {
             Some(Json::Object(patterns)) => {
                 let mut list = Vec::new();
                 for (key, schema) in patterns {
                     let id = self.node(schema, &format!("{at}/patternProperties/{key}"))?;
-                    list.push(format!("({}, {id})", self.pattern(key, "u")));
+                    let segment = format!("/patternProperties/{}", escape_fragment(key));
+                    list.push(format!("({}, {id}, {segment:?})", self.pattern(key, "u")));
                 }
                 Some(format!("&[{}]", list.join(", ")))
             }

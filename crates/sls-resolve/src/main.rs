@@ -13,6 +13,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: fewer instructions per allocation than glibc's malloc for the many small
+/// strings and maps of a configuration (docs/benchmarks.md has the figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes: 0 ok, 1 configuration or resolution error, 2 usage or I/O error.
 pub(crate) const EXIT_CONFIG: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;

@@ -202,7 +202,12 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
             diagnostics::schema_warnings(&file, &spans(), &resolved, args.error_format)
         );
     }
-    render(&resolved.config, args)
+    let out = render(&resolved.config, args);
+    // The process prints and exits right after this: freeing the resolved configuration node
+    // by node (about a quarter of a million allocations for 20,000 functions) would only cost
+    // time, so the operating system takes it back at exit.
+    std::mem::forget(resolved);
+    out
 }
 
 /// v3's `sls:instanceId`: the process start time in milliseconds.

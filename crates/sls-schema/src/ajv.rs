@@ -89,9 +89,18 @@ impl Data<'_> {
     }
 }
 
-/// A key into the data: an object property or an array index.
-enum Key<'k> {
-    Prop(&'k str),
+/// The key at a position of the data's object.
+fn key_at<'d>(data: &'d Data, i: usize) -> Option<&'d str> {
+    match data.view() {
+        Value::Object(map) => map.get_index(i).map(|(k, _)| k.as_str()),
+        _ => None,
+    }
+}
+
+/// A key into the data: an object property (by its position) or an array index.
+#[derive(Clone, Copy)]
+enum Key {
+    Entry(usize),
     Index(usize),
 }
 
@@ -134,6 +143,29 @@ fn is_type(t: JsonType, v: &Value) -> bool {
     }
 }
 
+/// The bit of a type in a set of types.
+fn type_bit(t: JsonType) -> u8 {
+    match t {
+        JsonType::String => 1,
+        JsonType::Number => 2,
+        JsonType::Integer => 4,
+        JsonType::Boolean => 8,
+        JsonType::Null => 16,
+        JsonType::Object => 32,
+        JsonType::Array => 64,
+    }
+}
+
+const ALL_TYPES: [JsonType; 7] = [
+    JsonType::String,
+    JsonType::Number,
+    JsonType::Integer,
+    JsonType::Boolean,
+    JsonType::Null,
+    JsonType::Object,
+    JsonType::Array,
+];
+
 /// ajv's `checkDataTypes`: with `wrong`, whether the data has none of the types; without, the
 /// expression ajv builds for "has one of the types", which for several types is a conjunction
 /// (so it never holds) — the generated code has that quirk and so does this.
@@ -141,27 +173,30 @@ fn check_types(types: &[JsonType], v: &Value, wrong: bool) -> bool {
     if let [t] = types {
         return is_type(*t, v) != wrong;
     }
-    let mut rest: Vec<JsonType> = Vec::new();
-    for t in types {
-        if !rest.contains(t) {
-            rest.push(*t);
-        }
-    }
+    let (null, object, array) = (
+        type_bit(JsonType::Null),
+        type_bit(JsonType::Object),
+        type_bit(JsonType::Array),
+    );
+    let mut rest = types.iter().fold(0u8, |set, t| set | type_bit(*t));
     let mut cond = true;
-    if rest.contains(&JsonType::Array) && rest.contains(&JsonType::Object) {
-        cond = if rest.contains(&JsonType::Null) {
+    if rest & array != 0 && rest & object != 0 {
+        cond = if rest & null != 0 {
             !typeof_object(v)
         } else {
             !v.is_truthy() || !typeof_object(v)
         };
-        rest.retain(|t| !matches!(t, JsonType::Null | JsonType::Array | JsonType::Object));
+        rest &= !(null | array | object);
     }
-    if rest.contains(&JsonType::Number) {
-        rest.retain(|t| *t != JsonType::Integer);
+    if rest & type_bit(JsonType::Number) != 0 {
+        rest &= !type_bit(JsonType::Integer);
     }
-    rest.into_iter().all(|t| is_type(t, v) != wrong) && cond
+    ALL_TYPES
+        .iter()
+        .filter(|t| rest & type_bit(**t) != 0)
+        .all(|t| is_type(*t, v) != wrong)
+        && cond
 }
-
 /// JavaScript `a === b` for JSON values (objects only equal themselves: never, here).
 fn strict_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -208,32 +243,133 @@ fn schema_equal(data: &Value, schema: &Lit) -> bool {
     }
 }
 
-/// JSON pointer escaping of one key (`~` → `~0`, `/` → `~1`).
-pub(crate) fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-/// ajv's `escapeFragment`: `encodeURIComponent` of the escaped pointer segment.
-fn escape_fragment(key: &str) -> String {
-    let mut out = String::new();
-    for b in escape_pointer(key).bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// Appends a key as a JSON pointer segment (`~` → `~0`, `/` → `~1`).
+fn push_pointer(out: &mut String, key: &str) {
+    if !key.bytes().any(|b| b == b'~' || b == b'/') {
+        out.push_str(key);
+        return;
+    }
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
         }
     }
-    out
+}
+
+/// Appends a decimal number.
+fn push_index(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // A digit: `n % 10` fits in a byte.
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[at..] {
+        out.push(char::from(*d));
+    }
 }
 
 fn js_number(n: f64) -> String {
     sls_value::js_number_to_string(n)
 }
 
+/// Up to how many keys an object's declared properties are found by looking its keys up in the
+/// schema (rather than each property in the object).
+const SMALL: usize = 16;
+
+/// What an error says: its keyword, and what its message and parameters are made of. The
+/// message text is written only for the errors that survive (most errors are made in
+/// `anyOf`/`oneOf` branches and dropped when another branch holds).
+#[derive(Clone, Copy)]
+enum Msg {
+    /// ajv's `{}` placeholder in a context that does not create errors (`not`).
+    Empty,
+    Type,
+    Const,
+    Enum,
+    Not,
+    AnyOf,
+    OneOf,
+    Maximum,
+    Minimum,
+    MaxLength,
+    MinLength,
+    Pattern,
+    Format(&'static str),
+    /// The data's text is the error's extra text.
+    Regexp,
+    MaxItems,
+    MinItems,
+    AdditionalItems(usize),
+    UniqueItems(usize, usize),
+    MaxProperties,
+    MinProperties,
+    Required(&'static str),
+    PropertyNames,
+    /// The property is the error's extra text.
+    AdditionalProperties,
+    Dependencies {
+        property: &'static str,
+        deps: &'static [&'static str],
+        dep: &'static str,
+    },
+}
+
+impl Msg {
+    fn keyword(self) -> &'static str {
+        match self {
+            Msg::Empty => "",
+            Msg::Type => "type",
+            Msg::Const => "const",
+            Msg::Enum => "enum",
+            Msg::Not => "not",
+            Msg::AnyOf => "anyOf",
+            Msg::OneOf => "oneOf",
+            Msg::Maximum => "maximum",
+            Msg::Minimum => "minimum",
+            Msg::MaxLength => "maxLength",
+            Msg::MinLength => "minLength",
+            Msg::Pattern => "pattern",
+            Msg::Format(_) => "format",
+            Msg::Regexp => "regexp",
+            Msg::MaxItems => "maxItems",
+            Msg::MinItems => "minItems",
+            Msg::AdditionalItems(_) => "additionalItems",
+            Msg::UniqueItems(..) => "uniqueItems",
+            Msg::MaxProperties => "maxProperties",
+            Msg::MinProperties => "minProperties",
+            Msg::Required(_) => "required",
+            Msg::PropertyNames => "propertyNames",
+            Msg::AdditionalProperties => "additionalProperties",
+            Msg::Dependencies { .. } => "dependencies",
+        }
+    }
+}
+
+/// An error as the walk records it: the schema node, what it says, and its texts (instance
+/// path, schema path, extra) as consecutive ranges of the validator's text pool.
+struct RawError<'s> {
+    node: &'s Node,
+    msg: Msg,
+    start: usize,
+    instance_end: usize,
+    schema_end: usize,
+    extra_end: usize,
+}
+
 /// The ajv run: the errors so far and the current paths.
 pub(crate) struct Validator<'s> {
     schema: &'s Schema,
-    pub(crate) errors: Vec<AjvError>,
+    errors: Vec<RawError<'s>>,
+    /// The texts of `errors`, in their order (truncated with them).
+    pool: String,
     instance_path: String,
     schema_path: String,
     all_errors: bool,
@@ -246,6 +382,7 @@ impl<'s> Validator<'s> {
         let mut validator = Validator {
             schema,
             errors: Vec::new(),
+            pool: String::new(),
             instance_path: String::new(),
             schema_path: "#".into(),
             all_errors: true,
@@ -256,51 +393,169 @@ impl<'s> Validator<'s> {
             depth: 0,
         };
         validator.subschema(schema.root, &mut data);
-        validator.errors
+        validator
+            .errors
+            .iter()
+            .map(|e| validator.materialize(e))
+            .collect()
     }
 
     fn node(&self, id: NodeId) -> &'s Node {
         &self.schema.nodes[id]
     }
 
-    /// Records an error at the current instance path; `suffix` is appended to the schema path.
-    fn error(&mut self, node: &Node, keyword: &'static str, message: String, params: Params) {
-        self.error_with(node, keyword, message, params, None, None);
+    /// Records an error at the current instance path.
+    fn error(&mut self, node: &'s Node, msg: Msg) {
+        self.error_text(node, msg, "");
     }
 
-    fn error_with(
-        &mut self,
-        node: &Node,
-        keyword: &'static str,
-        message: String,
-        params: Params,
-        data_text: Option<String>,
-        schema_text: Option<String>,
-    ) {
+    /// Records an error with an extra text (the property of `additionalProperties`, the data
+    /// of `regexp`).
+    fn error_text(&mut self, node: &'s Node, msg: Msg, extra: &str) {
+        let start = self.pool.len();
         if !self.create_errors {
             // ajv pushes `{}` objects here; only their count matters.
-            self.errors.push(AjvError {
-                instance_path: String::new(),
-                schema_path: String::new(),
-                keyword: "",
-                message: String::new(),
-                params: Params::None,
-                data_text: None,
-                schema_text: None,
-                parent_type: None,
+            self.errors.push(RawError {
+                node,
+                msg: Msg::Empty,
+                start,
+                instance_end: start,
+                schema_end: start,
+                extra_end: start,
             });
             return;
         }
-        self.errors.push(AjvError {
-            instance_path: self.instance_path.clone(),
-            schema_path: format!("{}/{keyword}", self.schema_path),
-            keyword,
+        self.pool.push_str(&self.instance_path);
+        let instance_end = self.pool.len();
+        self.pool.push_str(&self.schema_path);
+        self.pool.push('/');
+        self.pool.push_str(msg.keyword());
+        let schema_end = self.pool.len();
+        self.pool.push_str(extra);
+        self.errors.push(RawError {
+            node,
+            msg,
+            start,
+            instance_end,
+            schema_end,
+            extra_end: self.pool.len(),
+        });
+    }
+
+    /// Drops the errors from index `len` on (ajv's `errors.length = len`).
+    fn truncate_errors(&mut self, len: usize) {
+        if let Some(first) = self.errors.get(len) {
+            self.pool.truncate(first.start);
+            self.errors.truncate(len);
+        }
+    }
+
+    /// The ajv error object of a recorded error.
+    fn materialize(&self, e: &RawError<'s>) -> AjvError {
+        let node = e.node;
+        let extra = &self.pool[e.schema_end..e.extra_end];
+        let number = |n: Option<f64>| js_number(n.unwrap_or_default());
+        let mut params = Params::None;
+        let mut data_text = None;
+        let mut schema_text = None;
+        let message = match e.msg {
+            Msg::Empty => {
+                return AjvError {
+                    instance_path: String::new(),
+                    schema_path: String::new(),
+                    keyword: "",
+                    message: String::new(),
+                    params: Params::None,
+                    data_text: None,
+                    schema_text: None,
+                    parent_type: None,
+                };
+            }
+            Msg::Type => format!("must be {}", node.type_text.unwrap_or_default()),
+            Msg::Const => "must be equal to constant".into(),
+            Msg::Enum => {
+                params = Params::AllowedValues(
+                    node.enum_values
+                        .unwrap_or_default()
+                        .iter()
+                        .map(Lit::to_value)
+                        .collect(),
+                );
+                "must be equal to one of the allowed values".into()
+            }
+            Msg::Not => "must NOT be valid".into(),
+            Msg::AnyOf => "must match a schema in anyOf".into(),
+            Msg::OneOf => "must match exactly one schema in oneOf".into(),
+            Msg::Maximum => format!("must be <= {}", number(node.maximum)),
+            Msg::Minimum => format!("must be >= {}", number(node.minimum)),
+            Msg::MaxLength => format!(
+                "must NOT have more than {} characters",
+                number(node.max_length)
+            ),
+            Msg::MinLength => format!(
+                "must NOT have fewer than {} characters",
+                number(node.min_length)
+            ),
+            Msg::Pattern => format!(
+                "must match pattern \"{}\"",
+                node.pattern.map(|p| p.source).unwrap_or_default()
+            ),
+            Msg::Format(name) => format!("must match format \"{name}\""),
+            Msg::Regexp => {
+                data_text = Some(extra.to_owned());
+                schema_text = node.regexp.map(|(text, _)| text.to_owned());
+                "must pass \"regexp\" keyword validation".into()
+            }
+            Msg::MaxItems => format!("must NOT have more than {} items", number(node.max_items)),
+            Msg::MinItems => format!("must NOT have fewer than {} items", number(node.min_items)),
+            Msg::AdditionalItems(n) => format!("must NOT have more than {n} items"),
+            Msg::UniqueItems(i, j) => {
+                format!("must NOT have duplicate items (items ## {j} and {i} are identical)")
+            }
+            Msg::MaxProperties => format!(
+                "must NOT have more than {} properties",
+                number(node.max_properties)
+            ),
+            Msg::MinProperties => format!(
+                "must NOT have fewer than {} properties",
+                number(node.min_properties)
+            ),
+            Msg::Required(name) => {
+                params = Params::MissingProperty(name.to_owned());
+                format!("must have required property '{name}'")
+            }
+            Msg::PropertyNames => "property name must be valid".into(),
+            Msg::AdditionalProperties => {
+                params = Params::AdditionalProperty(extra.to_owned());
+                "must NOT have additional properties".into()
+            }
+            Msg::Dependencies {
+                property,
+                deps,
+                dep,
+            } => {
+                params = Params::MissingProperty(dep.to_owned());
+                let word = if deps.len() == 1 {
+                    "property"
+                } else {
+                    "properties"
+                };
+                format!(
+                    "must have {word} {} when property {property} is present",
+                    deps.join(", ")
+                )
+            }
+        };
+        AjvError {
+            instance_path: self.pool[e.start..e.instance_end].to_owned(),
+            schema_path: self.pool[e.instance_end..e.schema_end].to_owned(),
+            keyword: e.msg.keyword(),
             message,
             params,
             data_text,
             schema_text,
             parent_type: node.common_type().map(str::to_owned),
-        });
+        }
     }
 
     /// Whether a non-`allErrors` context stops here (an error since `start`).
@@ -320,46 +575,46 @@ impl<'s> Validator<'s> {
     }
 
     /// `subschema` under a schema path segment (`/anyOf/0`).
-    fn subschema_at(&mut self, id: NodeId, data: &mut Data, segment: &str) -> bool {
+    fn subschema_at(&mut self, id: NodeId, data: &mut Data, seg: &str) -> bool {
+        if self.node(id).always_valid {
+            return true;
+        }
         let len = self.schema_path.len();
-        self.schema_path.push_str(segment);
+        self.schema_path.push_str(seg);
         let valid = self.subschema(id, data);
         self.schema_path.truncate(len);
         valid
     }
 
-    /// A subschema on a property or item of the data.
-    fn child(&mut self, id: NodeId, data: &mut Data, key: Key, segment: &str) -> bool {
+    /// A subschema on a property (by its position in the object) or an item of the data.
+    fn child(&mut self, id: NodeId, data: &mut Data, key: Key, seg: &str) -> bool {
         if self.node(id).always_valid {
             return true;
         }
-        let slot = match (data.view_mut(), &key) {
-            (Value::Object(map), Key::Prop(name)) => map.get_mut(*name),
-            (Value::Array(items), Key::Index(i)) => items.get_mut(*i),
+        let instance_len = self.instance_path.len();
+        let slot = match (data.view_mut(), key) {
+            (Value::Object(map), Key::Entry(i)) => map.get_index_mut(i).map(|(name, slot)| {
+                self.instance_path.push('/');
+                push_pointer(&mut self.instance_path, name);
+                slot
+            }),
+            (Value::Array(items), Key::Index(i)) => items.get_mut(i).inspect(|_| {
+                self.instance_path.push('/');
+                push_index(&mut self.instance_path, i);
+            }),
             _ => None,
         };
         let Some(slot) = slot else {
             return true;
         };
-        let instance_len = self.instance_path.len();
-        self.instance_path.push('/');
-        match key {
-            Key::Prop(name) => self.instance_path.push_str(&escape_pointer(name)),
-            Key::Index(i) => self.instance_path.push_str(&i.to_string()),
-        }
         let mut child = Data { slot, depth: 0 };
-        let valid = self.subschema_at(id, &mut child, segment);
+        let valid = self.subschema_at(id, &mut child, seg);
         self.instance_path.truncate(instance_len);
         valid
     }
 
-    fn type_error(&mut self, node: &Node, _data: &Data) {
-        let text = node.type_text.unwrap_or_default();
-        self.error(node, "type", format!("must be {text}"), Params::None);
-    }
-
     /// ajv's `coerceData` (`coerceTypes: 'array'`).
-    fn coerce(&mut self, node: &Node, data: &mut Data, coerce_to: &[JsonType]) {
+    fn coerce(&mut self, node: &'s Node, data: &mut Data) {
         let mut coerced = None;
         if matches!(data.view(), Value::Array(items) if items.len() == 1) {
             data.depth += 1;
@@ -369,14 +624,13 @@ impl<'s> Validator<'s> {
         }
         if coerced.is_none() {
             let v = data.view();
-            for t in coerce_to {
-                coerced = coerce_to_type(*t, v);
-                if coerced.is_some() {
-                    break;
-                }
-            }
+            coerced = node
+                .types
+                .iter()
+                .filter(|t| t.coercible())
+                .find_map(|t| coerce_to_type(*t, v));
             if coerced.is_none() {
-                self.type_error(node, data);
+                self.error(node, Msg::Type);
             }
         }
         if let Some(value) = coerced {
@@ -387,22 +641,17 @@ impl<'s> Validator<'s> {
 
     fn keywords(&mut self, node: &'s Node, data: &mut Data, start: usize) {
         // The type check, with coercion, unless an object-only schema leaves it to its group.
-        let coerce_to: Vec<JsonType> = node
-            .types
-            .iter()
-            .copied()
-            .filter(|t| t.coercible())
-            .collect();
+        let coercible = node.types.iter().any(|t| t.coercible());
         // ajv's `coerceAndCheckDataType`: an object-only schema with object keywords leaves
         // its type check to the object group.
         let left_to_group =
-            coerce_to.is_empty() && node.types.len() == 1 && node.has_rules_for(node.types[0]);
+            !coercible && node.types.len() == 1 && node.has_rules_for(node.types[0]);
         let checked = !node.types.is_empty() && !left_to_group;
         if checked && check_types(node.types, data.view(), true) {
-            if coerce_to.is_empty() {
-                self.type_error(node, data);
+            if coercible {
+                self.coerce(node, data);
             } else {
-                self.coerce(node, data, &coerce_to);
+                self.error(node, Msg::Type);
             }
         }
         let type_errors = !checked;
@@ -434,19 +683,14 @@ impl<'s> Validator<'s> {
         if matches!(data.view(), Value::Object(_)) {
             self.object(node, data, start);
         } else if type_errors && node.types == [JsonType::Object] {
-            self.type_error(node, data);
+            self.error(node, Msg::Type);
         }
     }
 
     fn untyped(&mut self, node: &'s Node, data: &mut Data, start: usize) {
         if let Some(constant) = &node.const_value {
             if !schema_equal(data.view(), constant) {
-                self.error(
-                    node,
-                    "const",
-                    "must be equal to constant".into(),
-                    Params::None,
-                );
+                self.error(node, Msg::Const);
             }
             if self.halted(start) {
                 return;
@@ -454,12 +698,7 @@ impl<'s> Validator<'s> {
         }
         if let Some(values) = &node.enum_values {
             if !values.iter().any(|v| schema_equal(data.view(), v)) {
-                self.error(
-                    node,
-                    "enum",
-                    "must be equal to one of the allowed values".into(),
-                    Params::AllowedValues(values.iter().map(Lit::to_value).collect()),
-                );
+                self.error(node, Msg::Enum);
             }
             if self.halted(start) {
                 return;
@@ -467,7 +706,7 @@ impl<'s> Validator<'s> {
         }
         if let Some(not) = node.not {
             if self.node(not).always_valid {
-                self.error(node, "not", "must NOT be valid".into(), Params::None);
+                self.error(node, Msg::Not);
             } else {
                 let before = self.errors.len();
                 let (all, create) = (self.all_errors, self.create_errors);
@@ -477,9 +716,9 @@ impl<'s> Validator<'s> {
                 self.all_errors = all;
                 self.create_errors = create;
                 if valid {
-                    self.error(node, "not", "must NOT be valid".into(), Params::None);
+                    self.error(node, Msg::Not);
                 } else {
-                    self.errors.truncate(before);
+                    self.truncate_errors(before);
                 }
             }
             if self.halted(start) {
@@ -487,26 +726,21 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(branches) = &node.any_of {
-            if !branches.iter().any(|b| self.node(*b).always_valid) {
+            if !branches.iter().any(|(b, _)| self.node(*b).always_valid) {
                 let before = self.errors.len();
                 let mut valid = false;
-                for (i, branch) in branches.iter().enumerate() {
+                for (branch, seg) in branches.iter() {
                     let at = self.errors.len();
-                    self.subschema_at(*branch, data, &format!("/anyOf/{i}"));
+                    self.subschema_at(*branch, data, seg);
                     valid = valid || self.errors.len() == at;
                     if valid {
                         break;
                     }
                 }
                 if valid {
-                    self.errors.truncate(before);
+                    self.truncate_errors(before);
                 } else {
-                    self.error(
-                        node,
-                        "anyOf",
-                        "must match a schema in anyOf".into(),
-                        Params::None,
-                    );
+                    self.error(node, Msg::AnyOf);
                 }
             }
             if self.halted(start) {
@@ -516,12 +750,12 @@ impl<'s> Validator<'s> {
         if let Some(branches) = &node.one_of {
             let before = self.errors.len();
             let mut valid = false;
-            for (i, branch) in branches.iter().enumerate() {
+            for (i, (branch, seg)) in branches.iter().enumerate() {
                 let branch_valid = if self.node(*branch).always_valid {
                     true
                 } else {
                     let at = self.errors.len();
-                    self.subschema_at(*branch, data, &format!("/oneOf/{i}"));
+                    self.subschema_at(*branch, data, seg);
                     self.errors.len() == at
                 };
                 if i > 0 && branch_valid && valid {
@@ -534,22 +768,17 @@ impl<'s> Validator<'s> {
                 }
             }
             if valid {
-                self.errors.truncate(before);
+                self.truncate_errors(before);
             } else {
-                self.error(
-                    node,
-                    "oneOf",
-                    "must match exactly one schema in oneOf".into(),
-                    Params::None,
-                );
+                self.error(node, Msg::OneOf);
             }
             if self.halted(start) {
                 return;
             }
         }
         if let Some(branches) = &node.all_of {
-            for (i, branch) in branches.iter().enumerate() {
-                let valid = self.subschema_at(*branch, data, &format!("/allOf/{i}"));
+            for (branch, seg) in branches.iter() {
+                let valid = self.subschema_at(*branch, data, seg);
                 if !valid && !self.all_errors {
                     return;
                 }
@@ -557,18 +786,13 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn number(&mut self, node: &Node, data: &Data, start: usize) {
+    fn number(&mut self, node: &'s Node, data: &Data, start: usize) {
         let Value::Number(n) = *data.view() else {
             return;
         };
         if let Some(max) = node.maximum {
             if n > max {
-                self.error(
-                    node,
-                    "maximum",
-                    format!("must be <= {}", js_number(max)),
-                    Params::None,
-                );
+                self.error(node, Msg::Maximum);
             }
             if self.halted(start) {
                 return;
@@ -576,31 +800,24 @@ impl<'s> Validator<'s> {
         }
         if let Some(min) = node.minimum {
             if n < min {
-                self.error(
-                    node,
-                    "minimum",
-                    format!("must be >= {}", js_number(min)),
-                    Params::None,
-                );
+                self.error(node, Msg::Minimum);
             }
         }
     }
 
-    fn string(&mut self, node: &Node, data: &Data, start: usize) {
+    fn string(&mut self, node: &'s Node, data: &Data, start: usize) {
         let Value::String(s) = data.view() else {
             return;
         };
-        let s = s.clone();
         // ajv's `ucs2length`: code points.
-        let len = s.chars().count() as f64;
+        let len = if node.max_length.is_some() || node.min_length.is_some() {
+            s.chars().count() as f64
+        } else {
+            0.0
+        };
         if let Some(max) = node.max_length {
             if len > max {
-                self.error(
-                    node,
-                    "maxLength",
-                    format!("must NOT have more than {} characters", js_number(max)),
-                    Params::None,
-                );
+                self.error(node, Msg::MaxLength);
             }
             if self.halted(start) {
                 return;
@@ -608,25 +825,15 @@ impl<'s> Validator<'s> {
         }
         if let Some(min) = node.min_length {
             if len < min {
-                self.error(
-                    node,
-                    "minLength",
-                    format!("must NOT have fewer than {} characters", js_number(min)),
-                    Params::None,
-                );
+                self.error(node, Msg::MinLength);
             }
             if self.halted(start) {
                 return;
             }
         }
         if let Some(pattern) = node.pattern {
-            if !pattern.test(&s) {
-                self.error(
-                    node,
-                    "pattern",
-                    format!("must match pattern \"{}\"", pattern.source),
-                    Params::None,
-                );
+            if !pattern.test(s) {
+                self.error(node, Msg::Pattern);
             }
             if self.halted(start) {
                 return;
@@ -634,31 +841,19 @@ impl<'s> Validator<'s> {
         }
         if let Some(format) = node.format {
             let (valid, name) = match format {
-                crate::schema::Format::Uri => (formats::uri(&s), "uri"),
-                crate::schema::Format::DateTime => (formats::date_time(&s), "date-time"),
+                crate::schema::Format::Uri => (formats::uri(s), "uri"),
+                crate::schema::Format::DateTime => (formats::date_time(s), "date-time"),
             };
             if !valid {
-                self.error(
-                    node,
-                    "format",
-                    format!("must match format \"{name}\""),
-                    Params::None,
-                );
+                self.error(node, Msg::Format(name));
             }
             if self.halted(start) {
                 return;
             }
         }
-        if let Some((text, pattern)) = node.regexp {
-            if !pattern.test(&s) {
-                self.error_with(
-                    node,
-                    "regexp",
-                    "must pass \"regexp\" keyword validation".into(),
-                    Params::None,
-                    Some(s.clone()),
-                    Some(text.to_owned()),
-                );
+        if let Some((_, pattern)) = node.regexp {
+            if !pattern.test(s) {
+                self.error_text(node, Msg::Regexp, s);
             }
         }
     }
@@ -670,12 +865,7 @@ impl<'s> Validator<'s> {
         };
         if let Some(max) = node.max_items {
             if len as f64 > max {
-                self.error(
-                    node,
-                    "maxItems",
-                    format!("must NOT have more than {} items", js_number(max)),
-                    Params::None,
-                );
+                self.error(node, Msg::MaxItems);
             }
             if self.halted(start) {
                 return;
@@ -683,12 +873,7 @@ impl<'s> Validator<'s> {
         }
         if let Some(min) = node.min_items {
             if (len as f64) < min {
-                self.error(
-                    node,
-                    "minItems",
-                    format!("must NOT have fewer than {} items", js_number(min)),
-                    Params::None,
-                );
+                self.error(node, Msg::MinItems);
             }
             if self.halted(start) {
                 return;
@@ -699,12 +884,7 @@ impl<'s> Validator<'s> {
             match additional {
                 SubSchema::Bool(false) => {
                     if len > tuple.len() {
-                        self.error(
-                            node,
-                            "additionalItems",
-                            format!("must NOT have more than {} items", tuple.len()),
-                            Params::None,
-                        );
+                        self.error(node, Msg::AdditionalItems(tuple.len()));
                     }
                 }
                 SubSchema::Bool(true) => {}
@@ -731,9 +911,9 @@ impl<'s> Validator<'s> {
                 }
             }
             Some(Items::Tuple(tuple)) => {
-                for (i, id) in tuple.iter().enumerate() {
+                for (i, (id, seg)) in tuple.iter().enumerate() {
                     if len > i {
-                        let valid = self.child(*id, data, Key::Index(i), &format!("/items/{i}"));
+                        let valid = self.child(*id, data, Key::Index(i), seg);
                         if !valid && !self.all_errors {
                             return;
                         }
@@ -750,7 +930,7 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn unique_items(&mut self, node: &Node, data: &Data) {
+    fn unique_items(&mut self, node: &'s Node, data: &Data) {
         let Value::Array(items) = data.view() else {
             return;
         };
@@ -802,41 +982,28 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some((i, j)) = duplicate {
-            self.error(
-                node,
-                "uniqueItems",
-                format!("must NOT have duplicate items (items ## {j} and {i} are identical)"),
-                Params::None,
-            );
+            self.error(node, Msg::UniqueItems(i, j));
         }
     }
 
     fn object(&mut self, node: &'s Node, data: &mut Data, start: usize) {
-        let keys: Vec<String> = match data.view() {
-            Value::Object(map) => map.keys().cloned().collect(),
+        // The keys do not change while the object is validated (coercion replaces values), so
+        // its properties are visited by position.
+        let len = match data.view() {
+            Value::Object(map) => map.len(),
             _ => return,
         };
         if let Some(max) = node.max_properties {
-            if keys.len() as f64 > max {
-                self.error(
-                    node,
-                    "maxProperties",
-                    format!("must NOT have more than {} properties", js_number(max)),
-                    Params::None,
-                );
+            if len as f64 > max {
+                self.error(node, Msg::MaxProperties);
             }
             if self.halted(start) {
                 return;
             }
         }
         if let Some(min) = node.min_properties {
-            if (keys.len() as f64) < min {
-                self.error(
-                    node,
-                    "minProperties",
-                    format!("must NOT have fewer than {} properties", js_number(min)),
-                    Params::None,
-                );
+            if (len as f64) < min {
+                self.error(node, Msg::MinProperties);
             }
             if self.halted(start) {
                 return;
@@ -846,12 +1013,7 @@ impl<'s> Validator<'s> {
             for name in required {
                 let present = matches!(data.view(), Value::Object(map) if js_has(map, name));
                 if !present {
-                    self.error(
-                        node,
-                        "required",
-                        format!("must have required property '{name}'"),
-                        Params::MissingProperty((*name).to_owned()),
-                    );
+                    self.error(node, Msg::Required(name));
                     if !self.all_errors {
                         return;
                     }
@@ -860,21 +1022,19 @@ impl<'s> Validator<'s> {
         }
         if let Some(names) = node.property_names {
             if !self.node(names).always_valid {
-                for key in &keys {
+                for i in 0..len {
+                    let Some(key) = key_at(data, i) else {
+                        continue;
+                    };
                     let at = self.errors.len();
-                    let mut name = Value::String(key.clone());
+                    let mut name = Value::String(key.to_owned());
                     let mut name_data = Data {
                         slot: &mut name,
                         depth: 0,
                     };
                     self.subschema_at(names, &mut name_data, "/propertyNames");
                     if self.errors.len() != at {
-                        self.error(
-                            node,
-                            "propertyNames",
-                            "property name must be valid".into(),
-                            Params::None,
-                        );
+                        self.error(node, Msg::PropertyNames);
                         if !self.all_errors {
                             return;
                         }
@@ -889,33 +1049,28 @@ impl<'s> Validator<'s> {
                 other => Some(other),
             };
             if let Some(schema) = schema {
-                for key in &keys {
-                    let declared = node
-                        .properties
-                        .as_ref()
-                        .is_some_and(|p| p.iter().any(|(name, _)| name == key));
-                    let matched = node
-                        .pattern_properties
-                        .as_ref()
-                        .is_some_and(|p| p.iter().any(|(pattern, _)| pattern.test(key)));
+                for i in 0..len {
+                    let Some(key) = key_at(data, i) else {
+                        continue;
+                    };
+                    let declared = node.property_index(key).is_some();
+                    let matched = !declared
+                        && node
+                            .pattern_properties
+                            .is_some_and(|p| p.iter().any(|(pattern, ..)| pattern.test(key)));
                     if declared || matched {
                         continue;
                     }
                     match schema {
                         SubSchema::Node(id) => {
                             let valid =
-                                self.child(id, data, Key::Prop(key), "/additionalProperties");
+                                self.child(id, data, Key::Entry(i), "/additionalProperties");
                             if !valid && !self.all_errors {
                                 return;
                             }
                         }
                         _ => {
-                            self.error(
-                                node,
-                                "additionalProperties",
-                                "must NOT have additional properties".into(),
-                                Params::AdditionalProperty(key.clone()),
-                            );
+                            self.error_text(node, Msg::AdditionalProperties, key);
                             if !self.all_errors {
                                 return;
                             }
@@ -925,7 +1080,7 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(dependencies) = node.dependencies {
-            for (property, dependency) in dependencies {
+            for (property, dependency, _) in dependencies {
                 let Dependency::Properties(deps) = dependency else {
                     continue;
                 };
@@ -937,21 +1092,15 @@ impl<'s> Validator<'s> {
                 if !has(property) {
                     continue;
                 }
-                let word = if deps.len() == 1 {
-                    "property"
-                } else {
-                    "properties"
-                };
                 for dep in *deps {
                     if !has(dep) {
                         self.error(
                             node,
-                            "dependencies",
-                            format!(
-                                "must have {word} {} when property {property} is present",
-                                deps.join(", ")
-                            ),
-                            Params::MissingProperty((*dep).to_owned()),
+                            Msg::Dependencies {
+                                property,
+                                deps,
+                                dep,
+                            },
                         );
                         if !self.all_errors {
                             return;
@@ -959,7 +1108,7 @@ impl<'s> Validator<'s> {
                     }
                 }
             }
-            for (property, dependency) in dependencies {
+            for (property, dependency, seg) in dependencies {
                 let Dependency::Schema(id) = dependency else {
                     continue;
                 };
@@ -968,8 +1117,7 @@ impl<'s> Validator<'s> {
                 }
                 let has = matches!(data.view(), Value::Object(map) if js_has(map, property));
                 if has {
-                    let segment = format!("/dependencies/{}", escape_fragment(property));
-                    let valid = self.subschema_at(*id, data, &segment);
+                    let valid = self.subschema_at(*id, data, seg);
                     if !valid && !self.all_errors {
                         return;
                     }
@@ -977,29 +1125,52 @@ impl<'s> Validator<'s> {
             }
         }
         if let Some(properties) = node.properties {
-            for (name, id) in properties {
-                if self.node(*id).always_valid {
-                    continue;
+            if len < properties.len() && len <= SMALL {
+                // Fewer keys than properties: each key is looked up in the schema, and the
+                // ones found are visited in the schema's order.
+                let mut found = [(0usize, 0usize); SMALL];
+                let mut n = 0;
+                for i in 0..len {
+                    if let Some(p) = key_at(data, i).and_then(|key| node.property_index(key)) {
+                        found[n] = (p, i);
+                        n += 1;
+                    }
                 }
-                let present = matches!(data.view(), Value::Object(map) if map.contains_key(*name));
-                if present {
-                    let segment = format!("/properties/{}", escape_fragment(name));
-                    let valid = self.child(*id, data, Key::Prop(name), &segment);
+                let found = &mut found[..n];
+                found.sort_unstable();
+                for (p, i) in found.iter() {
+                    let (_, id, seg) = properties[*p];
+                    let valid = self.child(id, data, Key::Entry(*i), seg);
                     if !valid && !self.all_errors {
                         return;
+                    }
+                }
+            } else {
+                for (name, id, seg) in properties {
+                    if self.node(*id).always_valid {
+                        continue;
+                    }
+                    let at = match data.view() {
+                        Value::Object(map) => map.get_index_of(*name),
+                        _ => None,
+                    };
+                    if let Some(i) = at {
+                        let valid = self.child(*id, data, Key::Entry(i), seg);
+                        if !valid && !self.all_errors {
+                            return;
+                        }
                     }
                 }
             }
         }
         if let Some(patterns) = node.pattern_properties {
-            for (pattern, id) in patterns {
+            for (pattern, id, seg) in patterns {
                 if self.node(*id).always_valid {
                     continue;
                 }
-                let segment = format!("/patternProperties/{}", escape_fragment(pattern.source));
-                for key in &keys {
-                    if pattern.test(key) {
-                        let valid = self.child(*id, data, Key::Prop(key), &segment);
+                for i in 0..len {
+                    if key_at(data, i).is_some_and(|key| pattern.test(key)) {
+                        let valid = self.child(*id, data, Key::Entry(i), seg);
                         if !valid && !self.all_errors {
                             return;
                         }
@@ -1009,7 +1180,6 @@ impl<'s> Validator<'s> {
         }
     }
 }
-
 /// One branch of ajv's `coerceSpecificType` chain.
 fn coerce_to_type(t: JsonType, v: &Value) -> Option<Value> {
     match t {
@@ -1064,13 +1234,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fragments_are_uri_encoded_pointers() {
-        assert_eq!(
-            escape_fragment("^[a-zA-Z0-9-_]+$"),
-            "%5E%5Ba-zA-Z0-9-_%5D%2B%24"
-        );
-        assert_eq!(escape_fragment("Fn::Join"), "Fn%3A%3AJoin");
-        assert_eq!(escape_fragment("a/b~c"), "a~1b~0c");
+    fn segments_are_uri_encoded_pointers() {
+        let segments: Vec<&str> = crate::schema::get(crate::SchemaKind::Aws)
+            .nodes
+            .iter()
+            .flat_map(|n| n.pattern_properties.unwrap_or_default())
+            .map(|(_, _, seg)| *seg)
+            .collect();
+        assert!(segments.contains(&"/patternProperties/%5E%5Ba-zA-Z0-9-_%5D%2B%24"));
+        let properties: Vec<&str> = crate::schema::get(crate::SchemaKind::Aws)
+            .nodes
+            .iter()
+            .flat_map(|n| n.properties.unwrap_or_default())
+            .map(|(_, _, seg)| *seg)
+            .collect();
+        assert!(properties.contains(&"/properties/Fn%3A%3AJoin"));
+    }
+
+    #[test]
+    fn property_lookup_finds_every_property() {
+        for node in crate::schema::get(crate::SchemaKind::Aws).nodes {
+            for (i, (name, ..)) in node.properties.unwrap_or_default().iter().enumerate() {
+                assert_eq!(node.property_index(name), Some(i));
+            }
+            assert_eq!(node.property_index("\u{0}not a property"), None);
+        }
     }
 
     #[test]

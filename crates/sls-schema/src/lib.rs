@@ -7,12 +7,14 @@
 //!   by `build.rs` into static arenas;
 //! - `ajv`: the interpreter, with ajv's keyword order, coercion and error objects;
 //! - `normalize`: the port of `normalize-ajv-errors.js`;
-//! - `formats`, `collate`: ajv-formats' `uri` and `date-time`, ICU's `localeCompare`.
+//! - `formats`, `collate`: ajv-formats' `uri` and `date-time`, ICU's `localeCompare`;
+//! - `ascii_regex`: the schema's simple patterns as automata, for ASCII text (else `regress`).
 //!
 //! Architecture invariant: no I/O and no JavaScript; the schema is static data (nothing is
 //! parsed at run time), and validation is a pure function of the configuration and the kind.
 
 mod ajv;
+mod ascii_regex;
 mod collate;
 mod formats;
 mod normalize;
@@ -103,34 +105,47 @@ enum Step {
     Index(usize),
 }
 
+/// A step of a path into a value, borrowed from it while it is walked.
+#[derive(Clone, Copy)]
+enum StepRef<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
 /// `normalizeUserConfig`: deletes `null` (and `undefined`) values of objects, at every depth,
-/// and returns their paths in the order it met them. Array items stay.
+/// and returns their paths (each object's in its key order). Array items stay.
 fn remove_nulls(config: &mut Value) -> Vec<Vec<Step>> {
-    fn walk(value: &mut Value, path: &mut Vec<Step>, removed: &mut Vec<Vec<Step>>) {
+    fn walk<'v>(value: &'v mut Value, path: &mut Vec<StepRef<'v>>, removed: &mut Vec<Vec<Step>>) {
         match value {
             Value::Object(map) => {
-                let keys: Vec<String> = map.keys().cloned().collect();
-                for key in keys {
-                    match map.get_mut(&key) {
-                        Some(Value::Null) => {
-                            let mut at = path.clone();
-                            at.push(Step::Key(key.clone()));
-                            removed.push(at);
-                            map.shift_remove(&key);
-                        }
-                        Some(child @ (Value::Object(_) | Value::Array(_))) => {
-                            path.push(Step::Key(key.clone()));
-                            walk(child, path, removed);
-                            path.pop();
-                        }
-                        _ => {}
+                // The `null`s of this object first, then its children: paths into different
+                // objects are independent, so only the order within one object matters.
+                if map.values().any(|v| matches!(v, Value::Null)) {
+                    for (key, _) in map.iter().filter(|(_, v)| matches!(v, Value::Null)) {
+                        let mut at: Vec<Step> = path
+                            .iter()
+                            .map(|step| match step {
+                                StepRef::Key(k) => Step::Key((*k).to_owned()),
+                                StepRef::Index(i) => Step::Index(*i),
+                            })
+                            .collect();
+                        at.push(Step::Key(key.clone()));
+                        removed.push(at);
+                    }
+                    map.retain(|_, v| !matches!(v, Value::Null));
+                }
+                for (key, child) in map.iter_mut() {
+                    if matches!(child, Value::Object(_) | Value::Array(_)) {
+                        path.push(StepRef::Key(key));
+                        walk(child, path, removed);
+                        path.pop();
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
                     if matches!(item, Value::Object(_) | Value::Array(_)) {
-                        path.push(Step::Index(i));
+                        path.push(StepRef::Index(i));
                         walk(item, path, removed);
                         path.pop();
                     }

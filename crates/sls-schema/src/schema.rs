@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use sls_value::{Map, Value};
 
 use crate::SchemaKind;
+use crate::ascii_regex::AsciiRegex;
 
 /// Index of a node in [`Schema::nodes`].
 pub(crate) type NodeId = usize;
@@ -82,19 +83,25 @@ pub(crate) enum SubSchema {
     Node(NodeId),
 }
 
+/// A subschema with its schema path segment (`/anyOf/2`, `/properties/Fn%3A%3AJoin`),
+/// written by `build.rs` so that the walk only copies it.
+pub(crate) type Segmented = (NodeId, &'static str);
+
 /// `items`: one schema for every item, or a tuple.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Items {
     All(NodeId),
-    Tuple(&'static [NodeId]),
+    Tuple(&'static [Segmented]),
 }
 
 /// A regular expression with its source, compiled on first use (`None`: it does not compile).
 #[derive(Debug)]
 pub(crate) struct Pattern {
     pub(crate) source: &'static str,
-    flags: &'static str,
+    pub(crate) flags: &'static str,
     compiled: OnceLock<Option<regress::Regex>>,
+    /// The automaton for ASCII text, when the pattern is simple enough.
+    fast: OnceLock<Option<AsciiRegex>>,
 }
 
 impl Pattern {
@@ -103,12 +110,19 @@ impl Pattern {
             source,
             flags,
             compiled: OnceLock::new(),
+            fast: OnceLock::new(),
         }
     }
 
     /// `RegExp.prototype.test`: a match anywhere in `text`. A pattern that does not compile
     /// never matches (v3 would have failed to compile the schema; none of its patterns do).
     pub(crate) fn test(&self, text: &str) -> bool {
+        let fast = self
+            .fast
+            .get_or_init(|| AsciiRegex::compile(self.source, self.flags));
+        if let Some(answer) = fast.as_ref().and_then(|f| f.test(text)) {
+            return answer;
+        }
         self.compiled
             .get_or_init(|| regress::Regex::with_flags(self.source, self.flags).ok())
             .as_ref()
@@ -142,9 +156,9 @@ pub(crate) struct Node {
     pub(crate) const_value: Option<Lit>,
     pub(crate) enum_values: Option<&'static [Lit]>,
     pub(crate) not: Option<NodeId>,
-    pub(crate) any_of: Option<&'static [NodeId]>,
-    pub(crate) one_of: Option<&'static [NodeId]>,
-    pub(crate) all_of: Option<&'static [NodeId]>,
+    pub(crate) any_of: Option<&'static [Segmented]>,
+    pub(crate) one_of: Option<&'static [Segmented]>,
+    pub(crate) all_of: Option<&'static [Segmented]>,
     pub(crate) maximum: Option<f64>,
     pub(crate) minimum: Option<f64>,
     pub(crate) max_length: Option<f64>,
@@ -163,11 +177,13 @@ pub(crate) struct Node {
     pub(crate) required: Option<&'static [&'static str]>,
     pub(crate) property_names: Option<NodeId>,
     pub(crate) additional_properties: Option<SubSchema>,
-    pub(crate) dependencies: Option<&'static [(&'static str, Dependency)]>,
+    pub(crate) dependencies: Option<&'static [(&'static str, Dependency, &'static str)]>,
     /// Every property named in `properties`, in order (always-valid ones included: they count
     /// for `additionalProperties`).
-    pub(crate) properties: Option<&'static [(&'static str, NodeId)]>,
-    pub(crate) pattern_properties: Option<&'static [(&'static Pattern, NodeId)]>,
+    pub(crate) properties: Option<&'static [(&'static str, NodeId, &'static str)]>,
+    /// The names of `properties` in byte order, each with its index there.
+    pub(crate) sorted_properties: &'static [(&'static str, usize)],
+    pub(crate) pattern_properties: Option<&'static [(&'static Pattern, NodeId, &'static str)]>,
 }
 
 impl Node {
@@ -203,6 +219,14 @@ impl Node {
             // ajv's `RULES.types`: `integer`, `boolean` and `null` have no group of their own.
             JsonType::Integer | JsonType::Boolean | JsonType::Null => false,
         }
+    }
+
+    /// The index in `properties` of a property name.
+    pub(crate) fn property_index(&self, name: &str) -> Option<usize> {
+        self.sorted_properties
+            .binary_search_by(|(k, _)| (*k).cmp(name))
+            .ok()
+            .map(|at| self.sorted_properties[at].1)
     }
 
     /// `parentSchema.const ? 'const' : parentSchema.type`, as `normalizeAjvErrors` reads it.

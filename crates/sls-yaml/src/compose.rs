@@ -32,16 +32,24 @@ const MAX_FIXES: usize = 64;
 
 /// Loads a single YAML document.
 pub(crate) fn load(text: &str) -> Result<Node, LoadError> {
-    load_raw(text).map(Raw::into_node)
+    load_raw(text, false).map(Raw::into_node)
 }
 
 /// Loads a single YAML document as a plain value (no node tree, no spans).
+///
+/// The collections are built as values as they complete (see [`Body`]); a document that does
+/// not load is loaded again the usual way, so that its error has the spans only the raw tree
+/// keeps.
 pub(crate) fn load_value(text: &str) -> Result<Value, LoadError> {
-    load_raw(text).map(Raw::into_value)
+    match load_raw(text, true) {
+        Ok(raw) => Ok(raw.into_value()),
+        Err(_) => load_raw(text, false).map(Raw::into_value),
+    }
 }
 
-/// Loads a single YAML document as js-yaml constructs it.
-fn load_raw(text: &str) -> Result<Raw, LoadError> {
+/// Loads a single YAML document as js-yaml constructs it (`plain`: with its plain collections
+/// already values).
+fn load_raw(text: &str, plain: bool) -> Result<Raw, LoadError> {
     if let Some(at) = text.find('\0') {
         return Err(LoadError::new(
             LoadErrorKind::Syntax,
@@ -56,7 +64,7 @@ fn load_raw(text: &str) -> Result<Raw, LoadError> {
     let mut fixes = 0;
     let mut absorb = true;
     loop {
-        match compose(text, &working, absorb) {
+        match compose(text, &working, absorb, plain) {
             Ok(node) => return Ok(node),
             Err(Failure::Load(error)) => return Err(error),
             Err(Failure::Absorb(dash)) => {
@@ -94,9 +102,10 @@ enum Failure {
     Absorb(usize),
 }
 
-fn compose(text: &str, working: &Working<'_>, absorb: bool) -> Result<Raw, Failure> {
+fn compose(text: &str, working: &Working<'_>, absorb: bool, plain: bool) -> Result<Raw, Failure> {
     let mut composer = Composer::new(text, working);
     composer.absorb = absorb;
+    composer.plain = plain;
     let mut parser = Parser::new_from_str(&working.text);
     while let Some(next) = parser.next_event() {
         let (event, span) = match next {
@@ -200,15 +209,94 @@ struct PendingKey {
 
 #[derive(Default)]
 struct MapBody {
-    entries: IndexMap<String, RawEntry, MapHasher>,
+    entries: Entries,
     /// Keys that came from a merge and may still be set explicitly once.
     overridable: HashSet<String>,
     pending: Option<PendingKey>,
 }
 
+/// The content of an open collection. When a plain value is loaded, an untagged collection
+/// keeps its content as values for as long as every node stored in it is plain
+/// ([`Raw::is_plain`]), and completes as [`RawKind::Value`]: the value tree is built once,
+/// instead of a raw tree then a value tree. Anything else (a tag, a date, a byte array, a
+/// non-finite number) keeps the raw form, which js-yaml's later steps (tags, keys, merges)
+/// inspect.
 enum Body {
-    Seq(Vec<Raw>),
+    Seq(Items),
     Map(MapBody),
+}
+
+enum Items {
+    Raw(Vec<Raw>),
+    Plain(Vec<Value>),
+}
+
+impl Items {
+    fn push(&mut self, raw: Raw) {
+        match self {
+            Items::Raw(items) => items.push(raw),
+            Items::Plain(values) if raw.is_plain() => values.push(raw.into_value()),
+            Items::Plain(values) => {
+                let mut items: Vec<Raw> = std::mem::take(values)
+                    .into_iter()
+                    .map(Raw::from_value)
+                    .collect();
+                items.push(raw);
+                *self = Items::Raw(items);
+            }
+        }
+    }
+}
+
+enum Entries {
+    Raw(IndexMap<String, RawEntry, MapHasher>),
+    Plain(sls_value::Map),
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries::Raw(IndexMap::default())
+    }
+}
+
+impl Entries {
+    fn contains_key(&self, key: &str) -> bool {
+        match self {
+            Entries::Raw(entries) => entries.contains_key(key),
+            Entries::Plain(values) => values.contains_key(key),
+        }
+    }
+
+    /// The raw entries, converting plain ones first.
+    fn raw(&mut self) -> &mut IndexMap<String, RawEntry, MapHasher> {
+        if let Entries::Plain(values) = self {
+            let entries = std::mem::take(values)
+                .into_iter()
+                .map(|(key, value)| {
+                    let value = Raw::from_value(value);
+                    let key_span = value.span;
+                    (key, RawEntry { key_span, value })
+                })
+                .collect();
+            *self = Entries::Raw(entries);
+        }
+        match self {
+            Entries::Raw(entries) => entries,
+            Entries::Plain(_) => unreachable!("converted above"),
+        }
+    }
+
+    /// Adds an entry whose key is not there.
+    fn insert(&mut self, key: String, entry: RawEntry) {
+        match self {
+            Entries::Plain(values) if entry.value.is_plain() => {
+                values.insert(key, entry.value.into_value());
+            }
+            _ => {
+                self.raw().insert(key, entry);
+            }
+        }
+    }
 }
 
 /// An open sequence or mapping.
@@ -250,6 +338,8 @@ struct Composer<'a> {
     root: Option<Raw>,
     /// Whether to report js-yaml's absorption of entries after empty sequence entries.
     absorb: bool,
+    /// Whether untagged collections are built as plain values (see [`Body`]).
+    plain: bool,
     /// The `-` of an empty entry after which js-yaml absorbs the next entry.
     absorbed: Option<usize>,
 }
@@ -267,6 +357,7 @@ impl<'a> Composer<'a> {
             documents: 0,
             root: None,
             absorb: true,
+            plain: false,
             absorbed: None,
         }
     }
@@ -306,11 +397,20 @@ impl<'a> Composer<'a> {
             }
             Event::SequenceStart(anchor, tag) => {
                 let tag = tag.map(|t| self.tag(&t, start));
-                self.open(Body::Seq(Vec::new()), anchor, tag, start, end)?;
+                let items = if self.plain && tag.is_none() {
+                    Items::Plain(Vec::new())
+                } else {
+                    Items::Raw(Vec::new())
+                };
+                self.open(Body::Seq(items), anchor, tag, start, end)?;
             }
             Event::MappingStart(anchor, tag) => {
                 let tag = tag.map(|t| self.tag(&t, start));
-                self.open(Body::Map(MapBody::default()), anchor, tag, start, end)?;
+                let mut body = MapBody::default();
+                if self.plain && tag.is_none() {
+                    body.entries = Entries::Plain(sls_value::Map::default());
+                }
+                self.open(Body::Map(body), anchor, tag, start, end)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(end)?,
         }
@@ -771,8 +871,10 @@ impl<'a> Composer<'a> {
         let node_end = if frame.flow { end } else { frame.end };
         let span = Span::new(frame.start, node_end);
         let content = Span::new(frame.content_start, node_end);
+        // A tag's check looks at the nodes of its collection as raw nodes.
+        let parent_tagged = self.stack.last().is_some_and(|p| p.tag.is_some());
         let raw = match frame.body {
-            Body::Seq(mut items) => {
+            Body::Seq(Items::Raw(mut items)) => {
                 // Kept until the document is converted: at its size, not its growth's.
                 items.shrink_to_fit();
                 tags::sequence(
@@ -781,15 +883,41 @@ impl<'a> Composer<'a> {
                     content,
                 )?
             }
-            Body::Map(mut map) => {
-                js_object_order(&mut map.entries);
+            Body::Seq(Items::Plain(mut values)) => {
+                values.shrink_to_fit();
+                let kind = if parent_tagged {
+                    RawKind::Seq(values.into_iter().map(Raw::from_value).collect())
+                } else {
+                    RawKind::Value(Value::Array(values))
+                };
+                Raw::new(kind, span)
+            }
+            Body::Map(MapBody {
+                entries: Entries::Raw(mut entries),
+                ..
+            }) => {
+                js_object_order(&mut entries);
                 // As for sequences: a map grows its entries to its hash table's capacity.
-                map.entries.shrink_to_fit();
+                entries.shrink_to_fit();
                 tags::mapping(
-                    Raw::new(RawKind::Map(Box::new(map.entries)), span),
+                    Raw::new(RawKind::Map(Box::new(entries)), span),
                     frame.tag.as_ref(),
                     content,
                 )?
+            }
+            Body::Map(MapBody {
+                entries: Entries::Plain(mut values),
+                ..
+            }) => {
+                js_object_order(&mut values);
+                values.shrink_to_fit();
+                let kind = if parent_tagged {
+                    let mut entries = Entries::Plain(values);
+                    RawKind::Map(Box::new(std::mem::take(entries.raw())))
+                } else {
+                    RawKind::Value(Value::Object(values))
+                };
+                Raw::new(kind, span)
             }
         };
         self.last_end = self.last_end.max(node_end);
@@ -926,18 +1054,30 @@ fn store_pair(
     }
     // One lookup: the key is hashed once (the set of overridable keys is usually empty).
     let overridable = !map.overridable.is_empty() && map.overridable.remove(&key.key);
+    if let Entries::Plain(values) = &mut map.entries {
+        if value.is_plain() {
+            match values.entry(key.key) {
+                indexmap::map::Entry::Occupied(mut present) => {
+                    if !overridable {
+                        return Err(duplicate_key(present.key(), key.span));
+                    }
+                    present.insert(value.into_value());
+                }
+                indexmap::map::Entry::Vacant(vacant) => {
+                    vacant.insert(value.into_value());
+                }
+            }
+            return Ok(());
+        }
+    }
     let entry = RawEntry {
         key_span: key.span,
         value,
     };
-    match map.entries.entry(key.key) {
+    match map.entries.raw().entry(key.key) {
         indexmap::map::Entry::Occupied(mut present) => {
             if !overridable {
-                return Err(LoadError::new(
-                    LoadErrorKind::DuplicateKey,
-                    format!("duplicated mapping key `{}`", present.key()),
-                    key.span,
-                ));
+                return Err(duplicate_key(present.key(), key.span));
             }
             present.insert(entry);
         }
@@ -948,8 +1088,23 @@ fn store_pair(
     Ok(())
 }
 
+fn duplicate_key(key: &str, span: Span) -> LoadError {
+    LoadError::new(
+        LoadErrorKind::DuplicateKey,
+        format!("duplicated mapping key `{key}`"),
+        span,
+    )
+}
+
 /// Merges `<<: value` into `map`: keys already present stay.
 fn merge(map: &mut MapBody, value: Raw, at: Span, work: &mut usize) -> Result<(), LoadError> {
+    let value = match value.kind {
+        RawKind::Value(Value::Array(items)) => Raw::new(
+            RawKind::Seq(items.into_iter().map(Raw::from_value).collect()),
+            value.span,
+        ),
+        _ => value,
+    };
     match value.kind {
         RawKind::Seq(items) => {
             if items.len() > MAX_MERGE_SEQUENCE {
@@ -1002,6 +1157,25 @@ fn merge_source(
         RawKind::Map(entries) => {
             for (key, entry) in *entries {
                 add(map, key, entry)?;
+            }
+        }
+        RawKind::Value(Value::Object(values)) => {
+            for (key, value) in values {
+                let value = Raw::from_value(value);
+                let entry = RawEntry {
+                    key_span: span,
+                    value,
+                };
+                add(map, key, entry)?;
+            }
+        }
+        RawKind::Value(Value::Array(values)) => {
+            for (index, value) in values.into_iter().enumerate() {
+                let entry = RawEntry {
+                    key_span: span,
+                    value: Raw::from_value(value),
+                };
+                add(map, index.to_string(), entry)?;
             }
         }
         RawKind::Seq(items) => {

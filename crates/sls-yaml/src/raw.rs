@@ -29,6 +29,10 @@ pub(crate) enum RawKind {
     /// Keys already in JavaScript object order. Boxed: the map is the largest variant, and a
     /// large document holds a `RawKind` for every node until it is converted.
     Map(Box<RawMap>),
+    /// A sequence or mapping already in its final form (only when loading a plain value: see
+    /// `compose`): every node in it was plain ([`Raw::is_plain`]), so the value says all the
+    /// raw tree would (but the spans).
+    Value(Value),
 }
 
 pub(crate) type RawMap = IndexMap<String, RawEntry, MapHasher>;
@@ -55,14 +59,54 @@ impl Raw {
         }
     }
 
+    /// Whether the node converts to a value without losing anything js-yaml's construction can
+    /// still observe (a key's text, a merge, a tag's check): not a date, byte array, non-finite
+    /// number or `-0`, and not a collection holding one.
+    pub(crate) fn is_plain(&self) -> bool {
+        match &self.kind {
+            RawKind::Null | RawKind::Bool(_) | RawKind::String(_) | RawKind::Value(_) => true,
+            RawKind::Number(n) => n.is_finite() && !(*n == 0.0 && n.is_sign_negative()),
+            RawKind::Date(_) | RawKind::Binary(_) | RawKind::Seq(_) | RawKind::Map(_) => false,
+        }
+    }
+
+    /// A plain value as a raw node (no span: only errors use spans, and a plain load that fails
+    /// is loaded again with them).
+    pub(crate) fn from_value(value: Value) -> Raw {
+        let kind = match value {
+            Value::Null => RawKind::Null,
+            Value::Bool(b) => RawKind::Bool(b),
+            Value::Number(n) => RawKind::Number(n),
+            Value::String(s) => RawKind::String(s),
+            collection @ (Value::Array(_) | Value::Object(_)) => RawKind::Value(collection),
+        };
+        Raw::new(kind, Span::empty(0))
+    }
+
     /// `String(value)` as js-yaml computes a mapping key.
     pub(crate) fn key_string(&self) -> Result<String, NestedArrayKey> {
+        if let RawKind::Value(Value::Array(items)) = &self.kind {
+            let mut parts = Vec::with_capacity(items.len());
+            for item in items {
+                parts.push(match item {
+                    Value::Array(_) => return Err(NestedArrayKey),
+                    Value::Null => String::new(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Number(n) => crate::jsnum::to_js_string(*n),
+                    Value::String(s) => s.clone(),
+                    Value::Object(_) => "[object Object]".to_owned(),
+                });
+            }
+            return Ok(parts.join(","));
+        }
         match &self.kind {
             RawKind::Seq(items) => {
                 let mut parts = Vec::with_capacity(items.len());
                 for item in items {
                     parts.push(match &item.kind {
-                        RawKind::Seq(_) => return Err(NestedArrayKey),
+                        RawKind::Seq(_) | RawKind::Value(Value::Array(_)) => {
+                            return Err(NestedArrayKey);
+                        }
                         RawKind::Null => String::new(),
                         _ => item.scalar_string(),
                     });
@@ -86,7 +130,7 @@ impl Raw {
                 .map(u8::to_string)
                 .collect::<Vec<_>>()
                 .join(","),
-            RawKind::Seq(_) | RawKind::Map(_) => "[object Object]".to_owned(),
+            RawKind::Seq(_) | RawKind::Map(_) | RawKind::Value(_) => "[object Object]".to_owned(),
         }
     }
 
@@ -109,6 +153,12 @@ impl Raw {
                         height = height.max(level + 1);
                     }
                 }
+                RawKind::Value(value) => {
+                    // The root of `value` is this node, already counted.
+                    let (c, h) = measure_value(value);
+                    count += c - 1;
+                    height = height.max(level + h - 1);
+                }
                 _ => {}
             }
         }
@@ -126,6 +176,7 @@ impl Raw {
             _ => None,
         };
         let kind = match self.kind {
+            RawKind::Value(value) => return value_node(value, span),
             RawKind::Null => NodeKind::Null,
             RawKind::Bool(b) => NodeKind::Bool(b),
             RawKind::Number(n) if !n.is_finite() => NodeKind::Null,
@@ -176,6 +227,56 @@ impl Raw {
     }
 }
 
+/// Number of nodes and height of a value (as [`Raw::measure`] counts the same tree).
+fn measure_value(value: &Value) -> (usize, usize) {
+    let mut count = 0usize;
+    let mut height = 0usize;
+    let mut stack: Vec<(&Value, usize)> = vec![(value, 1)];
+    while let Some((value, level)) = stack.pop() {
+        count += 1;
+        height = height.max(level);
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, level + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, level + 1))),
+            _ => {}
+        }
+    }
+    (count, height)
+}
+
+/// A plain value as a node, every node at `span` (plain values only come from plain loads,
+/// which do not build nodes; this keeps the conversion total).
+fn value_node(value: Value, span: Span) -> Node {
+    let kind = match value {
+        Value::Null => NodeKind::Null,
+        Value::Bool(b) => NodeKind::Bool(b),
+        Value::Number(n) => NodeKind::Number(n),
+        Value::String(s) => NodeKind::String(s),
+        Value::Array(items) => {
+            NodeKind::Seq(items.into_iter().map(|v| value_node(v, span)).collect())
+        }
+        Value::Object(map) => NodeKind::Map(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let value = value_node(v, span);
+                    (
+                        k,
+                        MapEntry {
+                            key_span: span,
+                            value,
+                        },
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Node {
+        kind,
+        span,
+        not_json: None,
+    }
+}
+
 /// Node's `util.inspect` of a `Uint8Array`, as v3 quotes it. Exact up to six bytes (one line);
 /// longer arrays are shown on one line too, where Node groups them in columns.
 fn inspect_bytes(bytes: &[u8]) -> String {
@@ -190,6 +291,7 @@ impl Raw {
     /// [`Raw::into_node`] followed by [`Node::into_value`], without the node tree.
     pub(crate) fn into_value(self) -> Value {
         match self.kind {
+            RawKind::Value(value) => value,
             RawKind::Null => Value::Null,
             RawKind::Bool(b) => Value::Bool(b),
             RawKind::Number(n) if !n.is_finite() => Value::Null,

@@ -185,3 +185,60 @@ fn value_loader_agrees_with_the_node_tree() {
     }
     assert!(compared >= 250, "corpus too small: {compared}");
 }
+
+/// `load_yaml_value` builds plain collections as values while it reads them, and keeps the raw
+/// form where js-yaml's later steps look inside (tags, keys made of sequences, merges, dates,
+/// byte arrays, non-finite numbers): every such mix gives what the node tree gives.
+#[test]
+fn plain_collections_agree_with_the_node_tree() {
+    let inputs = [
+        "a: {b: [1, 2, {c: d}]}\n",
+        "? [2001-01-01, 1]\n: x\n",
+        "? [.inf, -.inf, .nan, -0, 0]\n: x\n",
+        "? [a, [b]]\n: x\n",
+        "? [a, {b: c}, ~, true]\n: x\n",
+        "? {a: b}\n: x\n",
+        "k: &a [1, 2]\n? *a\n: v\n",
+        "base: &b {x: 1, y: [2]}\nm:\n  <<: *b\n  y: 3\n",
+        "base: &b {x: 1}\nm:\n  <<: *b\n  x: 2\n  x: 3\n",
+        "l: &l [a, b]\nm:\n  <<: *l\n",
+        "a: &a {x: 1}\nb: &b {y: 2016-01-01}\nm:\n  <<: [*a, *b]\n",
+        "a: &a [1, 2]\nm:\n  <<: [*a]\n",
+        "s: &s x\nm:\n  <<: *s\n",
+        "a: &a {x: 1}\ns: !!set\n  <<: *a\n",
+        "a: &a {x: ~}\ns: !!set\n  <<: *a\n",
+        "a: &a {x: .inf}\ns: !!set\n  <<: *a\n",
+        "o: !!omap\n  - a: 1\n  - b: [2]\n",
+        "o: !!omap\n  - {a: 1, b: 2}\n",
+        "p: !!pairs\n  - a: {x: 1}\n  - a: [2]\n",
+        "r: !Ref [a, {b: c}]\n",
+        "j: !Join [',', [a, b, {c: 2001-02-03}]]\n",
+        "d: [2001-01-01, !!binary aGVsbG8=]\n",
+        "b: {x: !!binary aGVsbG8=}\nm:\n  <<: *nope\n",
+        "b: &b {x: !!binary aGVsbG8=}\nm:\n  <<: *b\n",
+        "n: [1, -0, .inf]\nm: {a: -0}\n",
+        "dup: {a: 1, a: 2}\n",
+        "dup: [{a: 1}, {a: [1], a: 2}]\n",
+        "i: {2: a, 1: b, x: c, 0: d}\n",
+        "e: &e {}\nf: *e\ng: [*e, *e]\n",
+        "deep: &d [[[[1]]]]\nk:\n  ? *d\n  : v\n",
+    ];
+    for input in inputs {
+        let direct = sls_yaml::load_yaml_value(input);
+        match load_yaml(input) {
+            Ok(node) => {
+                let expected = node.into_value();
+                let direct = direct.unwrap_or_else(|e| panic!("{input:?}: {e}"));
+                assert_eq!(rendered(&direct), rendered(&expected), "input {input:?}");
+            }
+            Err(error) => {
+                let other = direct.expect_err(input);
+                assert_eq!(
+                    (other.kind, other.span),
+                    (error.kind, error.span),
+                    "{input:?}"
+                );
+            }
+        }
+    }
+}
