@@ -7,7 +7,8 @@
 
 use crate::lexical::{decode_json_string, is_js_whitespace, js_number};
 use crate::{
-    Literal, Part, Source, SyntaxError, SyntaxErrorKind, TypedSource, Variable, VariableKind,
+    Literal, MAX_NESTING, Part, Source, SyntaxError, SyntaxErrorKind, TypedSource, Variable,
+    VariableKind,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,7 +200,7 @@ impl Machine<'_> {
                 } else {
                     self.state = State::Foreign;
                     if c == '$' {
-                        self.register_context(None);
+                        self.register_context(None)?;
                     }
                 }
             }
@@ -242,7 +243,7 @@ impl Machine<'_> {
                     } else {
                         self.state = State::Foreign;
                         if c == '$' {
-                            self.register_context(None);
+                            self.register_context(None)?;
                         }
                     }
                 }
@@ -302,7 +303,7 @@ impl Machine<'_> {
                         self.state = State::Param;
                         self.context_variables = None;
                         if c == '$' {
-                            self.register_context(Some(self.param_start));
+                            self.register_context(Some(self.param_start))?;
                         }
                     }
                 }
@@ -322,7 +323,7 @@ impl Machine<'_> {
                 } else if c == '}' {
                     return Err(self.error(SyntaxErrorKind::InvalidParam, self.param_start));
                 } else if c == '$' {
-                    self.register_context(Some(self.param_start));
+                    self.register_context(Some(self.param_start))?;
                 }
             }
             State::AfterParamString => {
@@ -393,7 +394,7 @@ impl Machine<'_> {
                         self.state = State::Address;
                         self.context_variables = None;
                         if c == '$' {
-                            self.register_context(Some(self.address_start));
+                            self.register_context(Some(self.address_start))?;
                         }
                     }
                 }
@@ -409,7 +410,7 @@ impl Machine<'_> {
                         self.finalize_source();
                     }
                 } else if c == '$' {
-                    self.register_context(Some(self.address_start));
+                    self.register_context(Some(self.address_start))?;
                 }
             }
             State::AfterAddressString => {
@@ -448,7 +449,7 @@ impl Machine<'_> {
                 if c == '}' {
                     self.release_context();
                 } else if c == '$' {
-                    self.register_context(None);
+                    self.register_context(None)?;
                 }
             }
             State::EscapeString => self.state = State::DoubleQuotedString,
@@ -505,7 +506,10 @@ impl Machine<'_> {
 
     /// Enters a nested `${`. With `new_start`, the nested variables belong to a param or an
     /// address starting there (they get a list of their own, relative to that start).
-    fn register_context(&mut self, new_start: Option<usize>) {
+    fn register_context(&mut self, new_start: Option<usize>) -> Result<(), SyntaxError> {
+        if self.contexts.len() >= MAX_NESTING {
+            return Err(self.error(SyntaxErrorKind::TooDeep, self.index));
+        }
         self.variables.get_or_insert_with(Vec::new);
         let new_start = new_start.filter(|&s| s != 0);
         let swapped = new_start.is_some();
@@ -532,6 +536,7 @@ impl Machine<'_> {
             self.context_start = start;
             self.variables = self.context_variables.take();
         }
+        Ok(())
     }
 
     fn release_context(&mut self) {
