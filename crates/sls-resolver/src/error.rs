@@ -57,6 +57,11 @@ pub enum ErrorCode {
     InvalidNonSchemaCompliantConfiguration,
     RejectedDeprecation,
     UnsupportedResult,
+    /// Ours: variables resolved one inside another beyond `MAX_RESOLUTION_DEPTH` (v3 overflows
+    /// its stack).
+    ExcessiveResolutionDepth,
+    /// Ours: variables copied more than `MAX_SUBSTITUTED_BYTES` of values (v3 never finishes).
+    ExcessiveSubstitution,
 }
 
 impl ErrorCode {
@@ -91,6 +96,8 @@ impl ErrorCode {
             }
             Self::RejectedDeprecation => "REJECTED_DEPRECATION",
             Self::UnsupportedResult => "UNSUPPORTED_VARIABLE_RESOLUTION_RESULT",
+            Self::ExcessiveResolutionDepth => "EXCESSIVE_VARIABLE_RESOLUTION_DEPTH",
+            Self::ExcessiveSubstitution => "EXCESSIVE_VARIABLE_EXPANSION",
         }
     }
 }
