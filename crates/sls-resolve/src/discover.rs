@@ -1,16 +1,64 @@
 //! Finding and loading the configuration file, as v3 does.
 
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Failure, SourceFile};
+
+/// The largest configuration, included file (`file(...)`) or `.env` sls-resolve reads. v3 has no
+/// limit; a CloudFormation template is at most 1 MB and the 20,000-function benchmark is 5.4 MB,
+/// so a bigger file is a mistake (or an attack), and loading one would take seconds and
+/// hundreds of MiB.
+pub(crate) const MAX_FILE_BYTES: u64 = 32 << 20;
 
 /// Reads the disk for `file(...)` and `.env`.
 pub(crate) struct DiskFileSystem;
 
 impl sls_resolver::FileSystem for DiskFileSystem {
-    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        std::fs::read(path)
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        read_regular_file(path)
     }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. Anything else is an error before the
+/// file is opened: a directory (`EISDIR`, as Node says), a FIFO, socket or device (reading one
+/// could block forever), a symlink loop (`ELOOP`, from the operating system).
+pub(crate) fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device is never read)",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // The file may grow between the check and the read.
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn too_large() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!(
+            "larger than {} MiB, sls-resolve's limit",
+            MAX_FILE_BYTES >> 20
+        ),
+    )
 }
 
 /// The names v3 looks for, in order. JavaScript and TypeScript configs cannot be read offline.
@@ -99,8 +147,22 @@ fn check_supported(file: &Path) -> Result<(), Failure> {
 
 /// Reads and parses the configuration into a node tree with spans.
 pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", path.display())))?;
+    let bytes = read_regular_file(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::FileTooLarge {
+            Failure::plain(
+                "CONFIG_TOO_LARGE",
+                format!("`{}` is {e}", path.display()),
+                Some("a service configuration is a few KB to a few MB; check the path".into()),
+            )
+        } else {
+            Failure::usage(format!("cannot read `{}`: {e}", path.display()))
+        }
+    })?;
+    parse(path, bytes)
+}
+
+/// Parses the bytes of the configuration at `path` (YAML, or JSON for a `.json` name).
+pub(crate) fn parse(path: &Path, bytes: Vec<u8>) -> Result<(SourceFile, sls_yaml::Node), Failure> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
