@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use clap::{Args, ValueEnum};
-use sls_resolver::{Environment, ResolveInput};
+use sls_resolver::{Environment, FileSystem, ResolveInput};
 use sls_value::{Map, Value};
 
 use crate::diagnostics::{self, ErrorFormat, Failure};
 use crate::discover;
+use crate::service::Loaded;
 
 #[derive(Args, Debug)]
 pub(crate) struct PrintArgs {
@@ -56,7 +57,7 @@ pub(crate) struct PrintArgs {
     debug: Option<String>,
     /// How to print errors
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(crate) error_format: ErrorFormat,
     /// A service configuration file, or a directory holding one
     target: Option<PathBuf>,
 }
@@ -137,6 +138,38 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
     let (file, root) = discover::load(&path)?;
+    let loaded = Loaded {
+        path,
+        service_dir,
+        file,
+        root,
+    };
+    execute_with(
+        args,
+        loaded,
+        std::env::vars().collect(),
+        Rc::new(discover::DiskFileSystem),
+        instance_id(),
+        &mut |warning| eprintln!("{warning}"),
+    )
+}
+
+/// `print` of a loaded configuration, without I/O: the environment, the files and the instance
+/// id are given; warnings go to `warn`.
+pub(crate) fn execute_with(
+    args: &PrintArgs,
+    loaded: Loaded,
+    env: HashMap<String, String>,
+    fs: Rc<dyn FileSystem>,
+    instance_id: String,
+    warn: &mut dyn FnMut(String),
+) -> Result<String, Failure> {
+    let Loaded {
+        service_dir,
+        file,
+        root,
+        ..
+    } = loaded;
     let config = root.to_value();
     if !matches!(config, Value::Object(_)) {
         return Err(Failure::located(
@@ -157,9 +190,9 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     let env = Environment {
         service_dir,
         options: args.options(),
-        env: std::env::vars().collect::<HashMap<_, _>>(),
-        fs: Rc::new(discover::DiskFileSystem),
-        instance_id: Some(instance_id()),
+        env,
+        fs,
+        instance_id: Some(instance_id),
         allow_unresolved: args.allow_unresolved,
         missing_env: RefCell::new(BTreeSet::new()),
     };
@@ -170,11 +203,11 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     })
     .map_err(|failure| diagnostics::resolution_failure(&file, &root, &failure))?;
     for kept in &resolved.unresolved {
-        eprintln!(
+        warn(format!(
             "warning: `{}` uses the `{}` source, which needs AWS: left as written",
             sls_resolver::humanize(&kept.path),
             kept.source
-        );
+        ));
     }
     render(&resolved.config, args)
 }

@@ -1,0 +1,80 @@
+//! `sls-resolve`: the command line. The only crate that reads argv, the environment and files,
+//! and that prints.
+//!
+//! The binary (`main.rs`) calls [`main`]. [`memory`] runs the same pipeline on files held in
+//! memory, for the fuzz targets (`fuzz/`); it is not a stable API.
+
+mod check;
+mod diagnostics;
+mod discover;
+#[doc(hidden)]
+pub mod memory;
+mod print;
+mod report;
+mod service;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes: 0 ok, 1 configuration or resolution error, 2 usage or I/O error.
+pub(crate) const EXIT_CONFIG: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sls-resolve",
+    version,
+    about = "Resolve serverless.yml offline, exactly as Serverless Framework v3.40.0 does"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Without a subcommand: the per-stage profile and credential report.
+    #[command(flatten)]
+    report: report::ReportArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the resolved configuration: a drop-in for `serverless print`.
+    Print(print::PrintArgs),
+    /// The pre-deploy gate: every service and stage under PATH, judged for CI.
+    Check(check::CheckArgs),
+}
+
+/// The command line: parses argv, runs the command, prints, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Print(args)) => print::run(&args).map(|out| (out, 0)),
+        Some(Command::Check(args)) => check::run(&args).map_err(|f| {
+            f.emit(crate::diagnostics::ErrorFormat::Human);
+            f.exit
+        }),
+        None => report::run(&cli.report).map_err(|f| {
+            f.emit(crate::diagnostics::ErrorFormat::Human);
+            f.exit
+        }),
+    };
+    match result {
+        Ok((out, code)) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush());
+            ExitCode::from(code)
+        }
+        Err(code) => ExitCode::from(code),
+    }
+}
