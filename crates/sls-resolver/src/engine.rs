@@ -30,13 +30,16 @@ const VARIABLE_NEST_LIMIT: u32 = 10;
 /// The most variables being resolved one inside another: a reference chain
 /// (`a: ${self:b}`, `b: ${self:c}`, ...) or variables nested in addresses. Resolution recurses
 /// once per level; v3 runs out of stack near 400 chained references (`RangeError: Maximum call
-/// stack size exceeded`), and this bound keeps our recursion far below any thread's stack.
+/// stack size exceeded`). At this depth resolution needs about 4 MiB of stack in a debug build
+/// (the `sls-resolve` binary resolves on threads of 32 MiB; a test thread has 2 MiB).
 pub const MAX_RESOLUTION_DEPTH: usize = 256;
-/// The value data (in bytes of its JSON text) variables may copy into the configuration in one
-/// resolution: this much, plus twice the size of the configuration itself. References to
-/// references multiply (`l1: [${self:l0}, ${self:l0}, ...]`, `l2: [${self:l1}, ...]`: a
-/// "billion laughs" through variables, on which v3 never finishes); real configurations copy
-/// far less than their own size (the 20,000-function benchmark, 5.4 MB, copies 2.4 MB).
+/// How much value data variables may copy into the configuration in one resolution: this
+/// much, plus twice the size of the configuration itself. Sizes are estimates of memory: 64
+/// bytes a value, plus the bytes of its strings and keys (so this is about 250,000 small
+/// values, or 16 MiB of text). References to references multiply (`l1: [${self:l0}, ...]`,
+/// `l2: [${self:l1}, ...]`: a "billion laughs" through variables, on which v3 never finishes);
+/// real configurations copy far less than their own size (the 20,000-function benchmark, with
+/// 80,000 variables, copies a third of its size).
 pub const MAX_SUBSTITUTED_BYTES: usize = 16 << 20;
 
 pub(crate) struct Engine {
@@ -82,7 +85,7 @@ impl Engine {
     pub fn new(config: Value, env: Environment) -> Self {
         let mut meta = IndexMap::new();
         parse_entries(&config, &[], &mut meta);
-        let substitution_limit = MAX_SUBSTITUTED_BYTES.saturating_add(2 * json_size(&config));
+        let substitution_limit = MAX_SUBSTITUTED_BYTES.saturating_add(2 * value_size(&config));
         Self {
             config,
             meta,
@@ -432,14 +435,19 @@ impl Engine {
             address: address.as_ref().and_then(|a| a.value.clone()),
             is_fulfilled: self.run.fulfilled.contains(ty.as_str()),
         };
-        let result = self.resolve_source(batch, path, &request);
+        let mut result = self.resolve_source(batch, path, &request);
+        if let Ok(output) = &result {
+            // Counted before the trace keeps a copy.
+            if let Err(error) = self.count_substituted(path, &output.value) {
+                result = Err(SourceError::Propagated(error));
+            }
+        }
         if self.trace.is_some() {
             self.record(path, request, &result);
         }
         match result {
             Ok(mut output) => {
                 normalize_json(&mut output.value);
-                self.count_substituted(path, &output.value)?;
                 Ok(output)
             }
             Err(SourceError::Propagated(error)) => {
@@ -460,7 +468,7 @@ impl Engine {
         if let Some(error) = &self.too_much {
             return Err(error.clone());
         }
-        self.substituted = self.substituted.saturating_add(json_size(value));
+        self.substituted = self.substituted.saturating_add(value_size(value));
         if self.substituted <= self.substitution_limit {
             return Ok(());
         }
@@ -763,24 +771,22 @@ impl Engine {
     }
 }
 
-/// The length of `value`'s JSON text, near enough: what copying it costs.
-fn json_size(value: &Value) -> usize {
+/// What copying `value` costs, near enough: 64 bytes a value (an enum and its allocation), plus
+/// its strings and keys.
+fn value_size(value: &Value) -> usize {
     let mut size = 0usize;
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
-        size += match value {
-            Value::Null | Value::Bool(_) => 4,
-            Value::Number(_) => 8,
-            Value::String(s) => s.len() + 2,
-            Value::Array(items) => {
-                stack.extend(items);
-                2 + items.len()
-            }
+        size += 64;
+        match value {
+            Value::String(s) => size += s.len(),
+            Value::Array(items) => stack.extend(items),
             Value::Object(map) => {
                 stack.extend(map.values());
-                2 + map.keys().map(|k| k.len() + 4).sum::<usize>()
+                size += map.keys().map(String::len).sum::<usize>();
             }
-        };
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
     }
     size
 }
