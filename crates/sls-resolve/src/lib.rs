@@ -45,8 +45,25 @@ enum Command {
     Check(check::CheckArgs),
 }
 
+/// The stack of every thread that resolves a configuration: resolution recurses once per
+/// nested variable or chained reference, at most `sls_resolver::MAX_RESOLUTION_DEPTH` deep,
+/// which needs about 4 MiB in a debug build (far less optimised); the margin covers deep values
+/// being walked at the innermost level. The main thread's stack is whatever `ulimit -s` says,
+/// so the command runs on a thread of its own.
+pub(crate) const STACK_BYTES: usize = 32 << 20;
+
 /// The command line: parses argv, runs the command, prints, and returns the exit code.
 pub fn main() -> ExitCode {
+    let worker = std::thread::Builder::new()
+        .name("sls-resolve".into())
+        .stack_size(STACK_BYTES);
+    match worker.spawn(run) {
+        Ok(handle) => handle.join().unwrap_or(ExitCode::from(101)),
+        Err(_) => run(),
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
