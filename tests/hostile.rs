@@ -207,6 +207,7 @@ fn every_folder_is_a_case() {
         "yaml-block-nesting-10000",
         "yaml-flow-nesting-10000",
         "yaml-recursive-alias",
+        "yaml-tab-after-colon-12mb",
     ];
     let mut folders: Vec<String> = std::fs::read_dir(support::fixtures().join("hostile"))
         .expect("fixtures/hostile")
@@ -226,6 +227,30 @@ fn yaml_alias_bomb() {
         "yaml-alias-bomb",
         |_| {},
         &[PRINT, REPORT, CHECK],
+        Expect::Error("CONFIG_PARSE_ERROR"),
+    );
+}
+
+#[test]
+fn yaml_tab_after_colon_12mb() {
+    case(
+        "yaml-tab-after-colon-12mb",
+        |dir| {
+            let file = std::fs::File::create(dir.join("serverless.yml")).expect("create");
+            let mut out = BufWriter::new(file);
+            out.write_all(format!("{HEAD}custom:\n").as_bytes())
+                .expect("write");
+            for i in 0..200_000 {
+                let line = if i % 2_857 == 0 {
+                    format!("  k{i}:\tv\n")
+                } else {
+                    format!("  k{i}: value-{i}-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n")
+                };
+                out.write_all(line.as_bytes()).expect("write");
+            }
+            out.flush().expect("flush");
+        },
+        &[PRINT],
         Expect::Error("CONFIG_PARSE_ERROR"),
     );
 }

@@ -507,7 +507,8 @@ impl Machine<'_> {
     /// Enters a nested `${`. With `new_start`, the nested variables belong to a param or an
     /// address starting there (they get a list of their own, relative to that start).
     fn register_context(&mut self, new_start: Option<usize>) -> Result<(), SyntaxError> {
-        if self.contexts.len() >= MAX_NESTING {
+        // The variable being read is one level, each context an enclosing one.
+        if self.contexts.len() + 1 >= MAX_NESTING {
             return Err(self.error(SyntaxErrorKind::TooDeep, self.index));
         }
         self.variables.get_or_insert_with(Vec::new);
