@@ -194,6 +194,24 @@ mod tests {
         }
     }
 
+    /// Printing twice gives the same text, and the printed text parses to the same variables.
+    fn round_trip(input: &str) {
+        let variables = parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        let text = render(input, &variables);
+        let again = parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(render(&text, &again), text, "{input}");
+        // The same variables, each with as many sources (the property test compares them all).
+        let source_counts = |v: &[Variable]| {
+            v.iter()
+                .map(|v| match &v.kind {
+                    VariableKind::Sources(s) => s.len(),
+                    VariableKind::Escape(_) => 0,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(source_counts(&variables), source_counts(&again), "{input}");
+    }
+
     #[test]
     fn canonical_text_parses_to_the_same_variables() {
         for input in [
@@ -202,14 +220,33 @@ mod tests {
             "${self:\t}",
             "${n:x, -Infinity}",
             "${s(\"\\u0001\")}",
-            "${file(\u{c}./cfg.${opt:stage, 'dev'}.yml):name}",
-            "${self:\u{a0}${a:b}}",
-            "\\\\$${opt:x}",
-            "${self:a${b:c} $  }",
         ] {
-            let text = canonical(input);
-            let again = canonical(&text);
-            assert_eq!(text, again, "{input}");
+            round_trip(input);
         }
+    }
+
+    // Found by the `syntax` fuzz target (see docs/fuzzing.md): each broke the round trip.
+
+    #[test]
+    fn render_keeps_white_space_trimmed_before_a_raw_part() {
+        // The nested variable's offsets count from before the form feed.
+        let input = "${file(\u{c}./cfg.${opt:stage, 'dev'}.yml):name}";
+        round_trip(input);
+        let variables = parse(input).unwrap_or_default();
+        assert!(render(input, &variables).starts_with("${file(\u{c}./cfg."));
+        round_trip("${self:\u{a0}${a:b}}");
+    }
+
+    #[test]
+    fn render_keeps_the_extra_dollars_of_a_variable() {
+        // Without them, the backslashes before would escape the variable.
+        round_trip("\\\\$${opt:x}");
+        assert_eq!(canonical("\\$${opt:x}"), "\\$${opt:\"x\"}");
+    }
+
+    #[test]
+    fn render_keeps_white_space_after_a_trailing_dollar() {
+        // A `$` at the end of an address eats the next character: here a space, not the `}`.
+        round_trip("${self:a${b:c} $  }");
     }
 }
