@@ -109,8 +109,10 @@ pub(crate) fn render_one(
 ) -> String {
     let mut diagnostic = MietteDiagnostic::new(message).with_code(code.to_owned());
     if let Some((start, end)) = span {
-        let end = end.min(file.text.len()).max(start);
-        diagnostic = diagnostic.with_label(LabeledSpan::at(start..end, label.to_owned()));
+        diagnostic = diagnostic.with_label(LabeledSpan::at(
+            char_range(&file.text, start, end),
+            label.to_owned(),
+        ));
     }
     if let Some(help) = help {
         diagnostic = diagnostic.with_help(help);
@@ -246,6 +248,20 @@ fn child<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     }
 }
 
+/// `start..end` clamped to `text` and widened outwards to character boundaries (a one-byte
+/// label on `é` covers the whole `é`).
+fn char_range(text: &str, start: usize, end: usize) -> std::ops::Range<usize> {
+    let mut start = start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -256,4 +272,19 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::char_range;
+
+    #[test]
+    fn label_ranges_are_whole_characters_inside_the_text() {
+        let text = "a: é😀\n";
+        assert_eq!(char_range(text, 3, 4), 3..5);
+        assert_eq!(char_range(text, 4, 6), 3..9);
+        assert_eq!(char_range(text, 5, 5), 5..5);
+        assert_eq!(char_range(text, 40, 50), 10..10);
+        assert_eq!(char_range(text, 2, 1), 2..2);
+    }
 }

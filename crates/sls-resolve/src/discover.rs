@@ -173,7 +173,9 @@ pub(crate) fn parse(path: &Path, bytes: Vec<u8>) -> Result<(SourceFile, sls_yaml
                 &file,
                 "INVALID_UTF8",
                 format!("`{}` is not valid UTF-8", file.name),
-                Some((offset, offset + 1)),
+                // The invalid bytes became one U+FFFD in the text shown: label all of it
+                // (a span ending inside a character is not a place in the text).
+                Some((offset, offset + '\u{fffd}'.len_utf8())),
                 "invalid byte here",
                 Some("serverless reads configurations as UTF-8; re-encode the file".to_owned()),
             ));
