@@ -1,7 +1,10 @@
 //! No secret ever leaves sls-resolve: unique secret keys and session tokens are planted in the
 //! AWS files, in the environment and in a `.env` file, then every command runs in every format
-//! (both engines, success and failure paths) and no planted value may appear in stdout or
-//! stderr, while the masked form (`****************` + last 4) does.
+//! (both engines, both error formats, success and failure paths) and no planted value may appear
+//! in stdout or stderr, while the masked form (`****************` + last 4) does. A leak is any
+//! 10 consecutive characters of a secret other than its last four (so a secret cut, wrapped or
+//! shown in part is caught too). Broken AWS files, whose code frames show the lines around a
+//! syntax error, are a scenario of their own.
 
 mod support;
 
@@ -60,6 +63,19 @@ fn setup() -> TempDir {
         "AWS_DEV_SECRET_ACCESS_KEY=plantedDotenvSecretValue001\nAWS_DEV_ACCESS_KEY_ID=AKIAPLANTEDSTAGEKEY1\n",
     );
     root
+}
+
+/// Panics when `output` shows any 10 consecutive characters of `secret` before its last four.
+fn assert_no_leak(output: &str, secret: &str, what: &str) {
+    let chars: Vec<char> = secret.chars().collect();
+    let shown = chars.len().saturating_sub(4);
+    for start in 0..shown.saturating_sub(9) {
+        let window: String = chars[start..start + 10].iter().collect();
+        assert!(
+            !output.contains(&window),
+            "`{window}` of `{secret}` printed by {what}:\n{output}"
+        );
+    }
 }
 
 fn run(root: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
@@ -124,7 +140,17 @@ fn no_planted_secret_appears_in_any_output() {
             ]);
         }
         for format in ["yaml", "json", "text"] {
-            commands.push(vec!["print", "--stage", stage, "--format", format]);
+            for errors in ["human", "v3"] {
+                commands.push(vec![
+                    "print",
+                    "--stage",
+                    stage,
+                    "--format",
+                    format,
+                    "--error-format",
+                    errors,
+                ]);
+            }
         }
     }
     for format in ["text", "json", "github"] {
@@ -137,13 +163,87 @@ fn no_planted_secret_appears_in_any_output() {
         for args in &commands {
             let output = run(root, args, env);
             for secret in PLANTED {
-                assert!(
-                    !output.contains(secret),
-                    "`{secret}` printed by {args:?} with {env:?}:\n{output}"
-                );
+                assert_no_leak(&output, secret, &format!("{args:?} with {env:?}"));
             }
             masked_seen |= output.contains("****************");
         }
     }
     assert!(masked_seen, "the masked form is shown somewhere");
+}
+
+/// Secrets in AWS files broken around them: a header without `]` right above a secret, a
+/// nameless `= value`, a commented-out key, a misspelt key, a pasted key on a line of its own,
+/// a continuation line, `[__proto__]` (the v2 reader rejects the whole file), two sections that
+/// normalise to one name (v2: `Cannot redefine property`). `check` shows code frames of these
+/// lines; the report and `print` show messages. Nothing of a secret may appear.
+const BROKEN: &[&str] = &[
+    "Qz8Wx7Ec6Rv5Tb4Yn3Um2Ik1Ol0PaSdFgHjKlZx01",
+    "Br0kenHeaderSecretQ1W2E3R4T5Y6U7I8O9P0As01",
+    "ContinuationTokenZ9X8C7V6B5N4M3L2K1J0HgFd01",
+    "NoKeySecretP0O9I8U7Y6T5R4E3W2Q1ZaXsCdVfBg01",
+    "CommentedOutSecretM1N2B3V4C5X6Z7L8K9J0Hg01",
+    "MisspeltTokenL0K9J8H7G6F5D4S3A2Q1WeRtYuIo01",
+    "PastedAloneSecretA1S2D3F4G5H6J7K8L9Z0XcVb01",
+    "ProtoSectionSecretQ9W8E7R6T5Y4U3I2O1PzXcVb01",
+    "RedefinedSecretZ1X2C3V4B5N6M7A8S9D0FgHjKl01",
+    "IQoJb3JpZ2luX2VjEKr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6+longSessionTokenWithSlashesAndPluses+/=Mq7r5vX0yT2uE4wP9sL1kJ3hG6fD8aN0cB5zQ2xR7tY1uI4oP6aS9dF3gH5jK8lZ0xC2vB4nM7qW1eR3tY5uI8oP0aS2dF4gH6jK9lZ1xC3vB5nM8qW2eR4tY6uI9oP1aS3dF5gH7jK0lZ2xC4vB6nM9qW3eR5tY7uI0oP2aS4dF6gH8jK1lZ3xC5vB7nM0qW4eR6tY8uI1oP3aS5dF7gH9jK2lZ4xC6vB8nM1qW5eR7tY9uI2oP4aS6dF8gH0jK3l01",
+];
+
+#[test]
+fn broken_aws_files_show_no_secret_anywhere() {
+    let dir = TempDir::new("secrets-broken");
+    let root = dir.path();
+    write(
+        &root.join("home/.aws/credentials"),
+        &format!(
+            "[default]\naws_access_key_id = AKIAQWERTYUIOPASDF01\naws_secret_access_key = {}\naws_session_token = {}\n\
+             [broken\naws_secret_access_key = {}\n  aws_session_token = {}\n\
+             [profile bad]\n= {}\n# aws_secret_access_key = {}\naws_sesion_token = {}\n{}\n",
+            BROKEN[0], BROKEN[9], BROKEN[1], BROKEN[2], BROKEN[3], BROKEN[4], BROKEN[5], BROKEN[6]
+        ),
+    );
+    write(
+        &root.join("home/.aws/config"),
+        &format!(
+            "[profile deploy]\nregion = eu-west-1\n[profile  deploy]\naws_secret_access_key = {}\n\
+             [__proto__]\naws_secret_access_key = {}\n",
+            BROKEN[8], BROKEN[7]
+        ),
+    );
+    write(
+        &root.join("svc/serverless.yml"),
+        "service: broken\nprovider:\n  name: aws\n  profile: ${opt:stage}\n",
+    );
+    let mut commands: Vec<Vec<&str>> = Vec::new();
+    for stage in ["default", "deploy", "broken", "bad", "nope"] {
+        for format in ["text", "json"] {
+            for engine in ["v3", "sdk"] {
+                commands.push(vec![
+                    "--stage", stage, "--format", format, "--engine", engine,
+                ]);
+            }
+        }
+        for errors in ["human", "v3"] {
+            commands.push(vec!["print", "--stage", stage, "--error-format", errors]);
+        }
+    }
+    for format in ["text", "json", "github"] {
+        for engine in ["v3", "sdk"] {
+            commands.push(vec!["check", "--format", format, "--engine", engine, "."]);
+        }
+    }
+    let mut frames_seen = false;
+    for env in [&[][..], &[("AWS_SDK_LOAD_CONFIG", "1")][..]] {
+        for args in &commands {
+            let output = run(root, args, env);
+            for secret in BROKEN {
+                assert_no_leak(&output, secret, &format!("{args:?} with {env:?}"));
+            }
+            frames_seen |= output.contains("[broken") && output.contains("╭─[");
+        }
+    }
+    assert!(
+        frames_seen,
+        "a code frame of the broken credentials file is shown"
+    );
 }

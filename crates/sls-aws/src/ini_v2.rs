@@ -153,14 +153,17 @@ pub fn parse(text: &str, path: &str) -> Result<V2File, AwsError> {
             .or_default()
             .insert(name.to_string(), (value.to_string(), here));
     }
+    // Every header of each name, in one pass (files with thousands of sections exist).
+    let mut headers: IndexMap<&str, Vec<Location>> = IndexMap::new();
+    for header in &file.headers {
+        headers
+            .entry(header.name.as_str())
+            .or_default()
+            .push(header.location.clone());
+    }
     for (name, props) in raw {
         let mut profile = Profile::new(name.as_str());
-        profile.sections = file
-            .headers
-            .iter()
-            .filter(|h| h.name == name)
-            .map(|h| h.location.clone())
-            .collect();
+        profile.sections = headers.swap_remove(name.as_str()).unwrap_or_default();
         for (key, (value, location)) in props {
             profile.insert(Property {
                 value: Value::for_property(&key, &value),

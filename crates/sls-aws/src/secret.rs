@@ -193,7 +193,12 @@ pub fn is_secret_property(key: &str) -> bool {
 /// The text of an AWS credentials or config file with every secret value masked in place, for
 /// code frames: each byte of a secret value except its last four characters becomes `*` (all of
 /// it when the value is shorter than eight characters), so byte offsets and spans stay valid.
-/// Indented continuation lines under a secret property are masked whole.
+///
+/// Code frames show the lines around a problem, and a broken line is exactly where a secret may
+/// sit unrecognised, so this masks more than the readers do: values whose key is a secret
+/// property, or mentions a secret, a token, a key or a password (typos, commented-out keys), or
+/// is missing (`= value`); indented continuation lines under such a value; and bare lines that
+/// are neither a section header, a comment nor an assignment (a pasted key).
 pub fn redact_ini(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_secret = false;
@@ -207,28 +212,50 @@ pub fn redact_ini(text: &str) -> String {
             continue;
         }
         in_secret = false;
+        let trimmed = body.trim();
         match body.split_once('=') {
-            Some((key, value))
-                if is_secret_property(key) || key.to_ascii_lowercase().contains("secret") =>
-            {
+            Some((key, value)) if looks_secret(key) => {
                 in_secret = true;
                 out.push_str(key);
                 out.push('=');
                 let lead = value.len() - value.trim_start().len();
                 out.push_str(&value[..lead]);
-                let value = &value[lead..];
-                let tail = if value.chars().count() >= MIN_CHARS_TO_SHOW_TAIL {
-                    4
-                } else {
-                    0
-                };
-                out.push_str(&stars_keeping(value, tail));
+                out.push_str(&masked_in_place(&value[lead..]));
+                out.push_str(eol);
+            }
+            None if !trimmed.is_empty() && !trimmed.starts_with(['[', '#', ';']) => {
+                let lead = body.len() - body.trim_start().len();
+                out.push_str(&body[..lead]);
+                out.push_str(&masked_in_place(&body[lead..]));
                 out.push_str(eol);
             }
             _ => out.push_str(line),
         }
     }
     out
+}
+
+/// Whether the key of a `key = value` line (as written: comment marks, spaces and all) may name
+/// a secret.
+fn looks_secret(key: &str) -> bool {
+    let name = key.trim().trim_start_matches(['#', ';']).trim();
+    let lower = name.to_ascii_lowercase();
+    name.is_empty()
+        || is_secret_property(name)
+        || ["secret", "token", "key", "password"]
+            .iter()
+            .any(|word| lower.contains(word))
+}
+
+/// `value` with every byte but its last four characters (all of them, below eight characters)
+/// replaced by `*`.
+fn masked_in_place(value: &str) -> String {
+    let tail = if value.chars().count() >= MIN_CHARS_TO_SHOW_TAIL {
+        4
+    } else {
+        0
+    };
+    stars_keeping(value, tail)
 }
 
 /// `text` with every byte replaced by `*`, except its last `tail` characters.
@@ -313,5 +340,24 @@ mod tests {
         assert!(red.contains("region = eu\n"));
         assert!(!red.contains("tok"));
         assert!(red.ends_with("e99\n***********\nnext = x"));
+    }
+
+    #[test]
+    fn redact_ini_masks_secrets_on_broken_lines() {
+        let text = "[broken\n= NoKeySecretValue0001\n# aws_secret_access_key = OldSecretValue0001\n\
+                    aws_sesion_token = TypoTokenValue0001\nwJalrXUtnFEMIK7MDENG0001\n\
+                    [ok]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/r\n";
+        let red = redact_ini(text);
+        assert_eq!(red.len(), text.len());
+        for secret in ["NoKeySecret", "OldSecret", "TypoToken", "wJalrXUtn"] {
+            assert!(!red.contains(secret), "{secret} in {red}");
+        }
+        for kept in [
+            "[broken\n",
+            "0001\n",
+            "[ok]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/r\n",
+        ] {
+            assert!(red.contains(kept), "{kept:?} not in {red}");
+        }
     }
 }

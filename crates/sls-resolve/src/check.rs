@@ -270,7 +270,10 @@ fn run_parallel(configs: &[services::Found], job: &Job<'_>) -> Result<Vec<Vec<Ro
     let slots: Slots = Mutex::new((0..configs.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| {
+            // A worker that cannot start leaves its services to the others (or, if none
+            // started, to the "stopped early" error below).
+            let worker = std::thread::Builder::new().stack_size(crate::STACK_BYTES);
+            let _ = worker.spawn_scoped(scope, || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(found) = configs.get(i) else { break };

@@ -109,8 +109,10 @@ pub(crate) fn render_one(
 ) -> String {
     let mut diagnostic = MietteDiagnostic::new(message).with_code(code.to_owned());
     if let Some((start, end)) = span {
-        let end = end.min(file.text.len()).max(start);
-        diagnostic = diagnostic.with_label(LabeledSpan::at(start..end, label.to_owned()));
+        diagnostic = diagnostic.with_label(LabeledSpan::at(
+            char_range(&file.text, start, end),
+            label.to_owned(),
+        ));
     }
     if let Some(help) = help {
         diagnostic = diagnostic.with_help(help);
@@ -388,6 +390,20 @@ fn child<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     }
 }
 
+/// `start..end` clamped to `text` and widened outwards to character boundaries (a one-byte
+/// label on `é` covers the whole `é`).
+fn char_range(text: &str, start: usize, end: usize) -> std::ops::Range<usize> {
+    let mut start = start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -402,7 +418,7 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::align;
+    use super::{align, char_range};
 
     #[test]
     fn align_follows_a_literal_block_scalar() {
@@ -423,5 +439,15 @@ mod tests {
     #[test]
     fn align_gives_up_when_the_value_was_not_written_so() {
         assert_eq!(align("\"\\u0041\"", "A", 0, 1), None);
+    }
+
+    #[test]
+    fn label_ranges_are_whole_characters_inside_the_text() {
+        let text = "a: é😀\n";
+        assert_eq!(char_range(text, 3, 4), 3..5);
+        assert_eq!(char_range(text, 4, 6), 3..9);
+        assert_eq!(char_range(text, 5, 5), 5..5);
+        assert_eq!(char_range(text, 40, 50), 10..10);
+        assert_eq!(char_range(text, 2, 1), 2..2);
     }
 }

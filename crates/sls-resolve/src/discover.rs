@@ -1,15 +1,22 @@
 //! Finding and loading the configuration file, as v3 does.
 
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Failure, SourceFile};
+
+/// The largest configuration, included file (`file(...)`) or `.env` sls-resolve reads. v3 has no
+/// limit; a CloudFormation template is at most 1 MB and the 20,000-function benchmark is 5.4 MB,
+/// so a bigger file is a mistake (or an attack), and loading one would take seconds and
+/// hundreds of MiB.
+pub(crate) const MAX_FILE_BYTES: u64 = 32 << 20;
 
 /// Reads the disk for `file(...)` and `.env`.
 pub(crate) struct DiskFileSystem;
 
 impl sls_resolver::FileSystem for DiskFileSystem {
-    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        std::fs::read(path)
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        read_regular_file(path)
     }
 
     fn kind(&self, path: &Path) -> Option<sls_resolver::FileKind> {
@@ -20,6 +27,47 @@ impl sls_resolver::FileSystem for DiskFileSystem {
             sls_resolver::FileKind::File
         })
     }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. Anything else is an error before the
+/// file is opened: a directory (`EISDIR`, as Node says), a FIFO, socket or device (reading one
+/// could block forever), a symlink loop (`ELOOP`, from the operating system).
+pub(crate) fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device is never read)",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // The file may grow between the check and the read.
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn too_large() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!(
+            "larger than {} MiB, sls-resolve's limit",
+            MAX_FILE_BYTES >> 20
+        ),
+    )
 }
 
 /// The names v3 looks for, in order. JavaScript and TypeScript configs cannot be read offline.
@@ -130,10 +178,35 @@ pub(crate) fn load(path: &Path) -> Result<(SourceFile, sls_yaml::Node), Failure>
     Ok((file, node))
 }
 
-/// Reads the configuration as UTF-8 text.
+/// Reads the configuration (a regular file of at most [`MAX_FILE_BYTES`]) as UTF-8 text.
 fn read(path: &Path) -> Result<SourceFile, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::usage(format!("cannot read `{}`: {e}", path.display())))?;
+    let bytes = read_regular_file(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::FileTooLarge {
+            Failure::plain(
+                "CONFIG_TOO_LARGE",
+                format!("`{}` is {e}", path.display()),
+                Some("a service configuration is a few KB to a few MB; check the path".into()),
+            )
+        } else {
+            Failure::usage(format!("cannot read `{}`: {e}", path.display()))
+        }
+    })?;
+    text(path, bytes)
+}
+
+/// Parses the bytes of the configuration at `path` (YAML, or JSON for a `.json` name), for
+/// callers that hold the bytes already ([`crate::memory`]).
+pub(crate) fn parse_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+) -> Result<(SourceFile, sls_yaml::Node), Failure> {
+    let file = text(path, bytes)?;
+    let node = parse(path, &file)?;
+    Ok((file, node))
+}
+
+/// The configuration's bytes as text: UTF-8, or an error at the first invalid byte.
+fn text(path: &Path, bytes: Vec<u8>) -> Result<SourceFile, Failure> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -144,7 +217,9 @@ fn read(path: &Path) -> Result<SourceFile, Failure> {
                 &file,
                 "INVALID_UTF8",
                 format!("`{}` is not valid UTF-8", file.name),
-                Some((offset, offset + 1)),
+                // The invalid bytes became one U+FFFD in the text shown: label all of it
+                // (a span ending inside a character is not a place in the text).
+                Some((offset, offset + '\u{fffd}'.len_utf8())),
                 "invalid byte here",
                 Some("serverless reads configurations as UTF-8; re-encode the file".to_owned()),
             ));

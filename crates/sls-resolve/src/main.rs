@@ -1,79 +1,10 @@
-//! `sls-resolve`: the command line. The only place that reads argv, the environment and files,
-//! and that prints.
-
-mod check;
-mod diagnostics;
-mod discover;
-mod print;
-mod report;
-mod service;
-
-use std::io::Write;
-use std::process::ExitCode;
-
-use clap::{Parser, Subcommand};
+//! `sls-resolve`: see the library crate, which holds the whole command line.
 
 /// mimalloc: fewer instructions per allocation than glibc's malloc for the many small
 /// strings and maps of a configuration (docs/benchmarks.md has the figures).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Exit codes: 0 ok, 1 configuration or resolution error, 2 usage or I/O error.
-pub(crate) const EXIT_CONFIG: u8 = 1;
-pub(crate) const EXIT_USAGE: u8 = 2;
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "sls-resolve",
-    version,
-    about = "Resolve serverless.yml offline, exactly as Serverless Framework v3.40.0 does"
-)]
-#[command(args_conflicts_with_subcommands = true)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-    /// Without a subcommand: the per-stage profile and credential report.
-    #[command(flatten)]
-    report: report::ReportArgs,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Print the resolved configuration: a drop-in for `serverless print`.
-    Print(print::PrintArgs),
-    /// The pre-deploy gate: every service and stage under PATH, judged for CI.
-    Check(check::CheckArgs),
-}
-
-fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => {
-            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
-    };
-    let result = match cli.command {
-        Some(Command::Print(args)) => print::run(&args).map(|out| (out, 0)),
-        Some(Command::Check(args)) => check::run(&args).map_err(|f| {
-            f.emit(crate::diagnostics::ErrorFormat::Human);
-            f.exit
-        }),
-        None => report::run(&cli.report).map_err(|f| {
-            f.emit(crate::diagnostics::ErrorFormat::Human);
-            f.exit
-        }),
-    };
-    match result {
-        Ok((out, code)) => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout
-                .write_all(out.as_bytes())
-                .and_then(|()| stdout.flush());
-            ExitCode::from(code)
-        }
-        Err(code) => ExitCode::from(code),
-    }
+fn main() -> std::process::ExitCode {
+    sls_resolve::main()
 }

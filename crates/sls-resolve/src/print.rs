@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use clap::{Args, ValueEnum};
-use sls_resolver::{Environment, ResolveInput};
+use sls_resolver::{Environment, FileSystem, ResolveInput};
 use sls_value::{Map, Value};
 use sls_yaml::{Node, NodeKind, Span};
 
-use crate::diagnostics::{self, ErrorFormat, Failure};
+use crate::diagnostics::{self, ErrorFormat, Failure, SourceFile};
 use crate::discover;
 
 #[derive(Args, Debug)]
@@ -58,7 +58,7 @@ pub(crate) struct PrintArgs {
     debug: Option<String>,
     /// How to print errors
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
+    pub(crate) error_format: ErrorFormat,
     /// A service configuration file, or a directory holding one
     target: Option<PathBuf>,
 }
@@ -146,6 +146,51 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     // The plain value only: the node tree (spans, for diagnostics) is parsed again from the
     // text in the rare case of an error, rather than doubling the memory of every run.
     let (file, config) = discover::load_value(&path)?;
+    let input = Input {
+        path,
+        service_dir,
+        file,
+        config,
+    };
+    let (out, resolved) = execute_with(
+        args,
+        input,
+        std::env::vars().collect(),
+        Rc::new(discover::DiskFileSystem),
+        instance_id(),
+        &mut |warning| eprintln!("{warning}"),
+    )?;
+    // The process prints and exits right after this: freeing the resolved configuration node
+    // by node (about a quarter of a million allocations for 20,000 functions) would only cost
+    // time, so the operating system takes it back at exit.
+    std::mem::forget(resolved);
+    Ok(out)
+}
+
+/// A configuration loaded for `print`: its plain value, and the text to find spans in.
+pub(crate) struct Input {
+    pub path: PathBuf,
+    pub service_dir: PathBuf,
+    pub file: SourceFile,
+    pub config: Value,
+}
+
+/// `print` of a loaded configuration, without I/O: the environment, the files and the instance
+/// id are given; warnings go to `warn`. Returns the output and the resolved configuration.
+pub(crate) fn execute_with(
+    args: &PrintArgs,
+    input: Input,
+    env: HashMap<String, String>,
+    fs: Rc<dyn FileSystem>,
+    instance_id: String,
+    warn: &mut dyn FnMut(String),
+) -> Result<(String, sls_resolver::Resolved), Failure> {
+    let Input {
+        path,
+        service_dir,
+        file,
+        config,
+    } = input;
     let reparse = || discover::parse(&path, &file).ok();
     if !matches!(config, Value::Object(_)) {
         let span = reparse().map_or(Span { start: 0, end: 0 }, |root| root.span);
@@ -176,9 +221,9 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     let env = Environment {
         service_dir,
         options: args.options(),
-        env: std::env::vars().collect::<HashMap<_, _>>(),
-        fs: Rc::new(discover::DiskFileSystem),
-        instance_id: Some(instance_id()),
+        env,
+        fs,
+        instance_id: Some(instance_id),
         allow_unresolved: args.allow_unresolved,
         require_plugins: true,
         missing_env: RefCell::new(BTreeSet::new()),
@@ -190,24 +235,18 @@ fn execute(args: &PrintArgs) -> Result<String, Failure> {
     })
     .map_err(|failure| diagnostics::resolution_failure(&file, &spans(), &failure))?;
     for kept in &resolved.unresolved {
-        eprintln!(
+        warn(format!(
             "warning: `{}` uses the `{}` source, which needs AWS: left as written",
             sls_resolver::humanize(&kept.path),
             kept.source
-        );
+        ));
     }
     if !resolved.schema_violations.is_empty() {
-        eprint!(
-            "{}",
-            diagnostics::schema_warnings(&file, &spans(), &resolved, args.error_format)
-        );
+        let text = diagnostics::schema_warnings(&file, &spans(), &resolved, args.error_format);
+        warn(text.strip_suffix('\n').unwrap_or(&text).to_owned());
     }
-    let out = render(&resolved.config, args);
-    // The process prints and exits right after this: freeing the resolved configuration node
-    // by node (about a quarter of a million allocations for 20,000 functions) would only cost
-    // time, so the operating system takes it back at exit.
-    std::mem::forget(resolved);
-    out
+    let out = render(&resolved.config, args)?;
+    Ok((out, resolved))
 }
 
 /// v3's `sls:instanceId`: the process start time in milliseconds.

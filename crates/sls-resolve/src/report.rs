@@ -1231,13 +1231,7 @@ fn side_effect_text(e: &SideEffect) -> String {
 
 /// Runs the report; `Ok((output, exit))`.
 pub(crate) fn run(args: &ReportArgs) -> Result<(String, u8), Failure> {
-    let options = Options {
-        stage: args.stage.clone(),
-        region: args.region.clone(),
-        aws_profile: args.aws_profile.clone(),
-        params: args.param.clone(),
-        use_local_credentials: args.use_local_credentials,
-    };
+    let options = args.options();
     let env: HashMap<String, String> = std::env::vars().collect();
     let view = service::view(
         args.config.as_deref(),
@@ -1245,7 +1239,6 @@ pub(crate) fn run(args: &ReportArgs) -> Result<(String, u8), Failure> {
         &options,
         env,
     )?;
-    let engine: AwsEngine = args.engine.into();
     let files = read_aws_files(
         &[AwsEngine::V3, AwsEngine::Sdk],
         &aws_env(&view),
@@ -1253,7 +1246,31 @@ pub(crate) fn run(args: &ReportArgs) -> Result<(String, u8), Failure> {
     )
     .map_err(Failure::into_usage)?;
     let sso_cache = read_sso_cache(&aws_env(&view), args.aws_dir.as_deref());
-    let report = build(view, engine, &options, &files, &sso_cache);
+    Ok(output(args, &options, view, &files, &sso_cache))
+}
+
+impl ReportArgs {
+    pub(crate) fn options(&self) -> Options {
+        Options {
+            stage: self.stage.clone(),
+            region: self.region.clone(),
+            aws_profile: self.aws_profile.clone(),
+            params: self.param.clone(),
+            use_local_credentials: self.use_local_credentials,
+        }
+    }
+}
+
+/// The report of `view` with the AWS files already read, as printed, and the exit code.
+pub(crate) fn output(
+    args: &ReportArgs,
+    options: &Options,
+    view: ServiceView,
+    files: &FileContents,
+    sso_cache: &BTreeSet<String>,
+) -> (String, u8) {
+    let engine: AwsEngine = args.engine.into();
+    let report = build(view, engine, options, files, sso_cache);
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
@@ -1270,5 +1287,5 @@ pub(crate) fn run(args: &ReportArgs) -> Result<(String, u8), Failure> {
         }
     };
     let alias = AwsDirAlias::new(&aws_env(&report.view), args.aws_dir.as_deref());
-    Ok((alias.apply(text), report.exit_code()))
+    (alias.apply(text), report.exit_code())
 }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde::Serialize;
-use sls_resolver::{Dotenv, Environment, Lookup, LookupOutcome, ResolveInput, Trace, VariableSite};
+use sls_resolver::{
+    Dotenv, Environment, FileSystem, Lookup, LookupOutcome, ResolveInput, Trace, VariableSite,
+};
 use sls_value::{Map, Value};
 use sls_yaml::Node;
 
@@ -196,6 +198,8 @@ pub(crate) fn view(
     Ok(view_loaded(path, file, root, options, env))
 }
 
+/// [`view`] of a configuration already loaded from `path`; `file(...)` and `.env` are read
+/// from the disk.
 pub(crate) fn view_loaded(
     path: PathBuf,
     file: SourceFile,
@@ -205,6 +209,36 @@ pub(crate) fn view_loaded(
 ) -> ServiceView {
     let service_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let service_dir = std::fs::canonicalize(&service_dir).unwrap_or(service_dir);
+    let loaded = Loaded {
+        path,
+        service_dir,
+        file,
+        root,
+    };
+    view_with(loaded, options, env, Rc::new(discover::DiskFileSystem))
+}
+
+/// A configuration read and parsed, and the directory its `file(...)` paths start from.
+pub(crate) struct Loaded {
+    pub path: PathBuf,
+    pub service_dir: PathBuf,
+    pub file: SourceFile,
+    pub root: Node,
+}
+
+/// [`view`] without I/O: files come through `fs`.
+pub(crate) fn view_with(
+    loaded: Loaded,
+    options: &Options,
+    env: HashMap<String, String>,
+    fs: Rc<dyn FileSystem>,
+) -> ServiceView {
+    let Loaded {
+        path,
+        service_dir,
+        file,
+        root,
+    } = loaded;
     let input = ResolveInput {
         config: root.to_value(),
         config_name: file.name.clone(),
@@ -212,7 +246,7 @@ pub(crate) fn view_loaded(
             service_dir: service_dir.clone(),
             options: options.to_map(),
             env,
-            fs: Rc::new(discover::DiskFileSystem),
+            fs,
             instance_id: Some("0".into()),
             allow_unresolved: true,
             require_plugins: false,

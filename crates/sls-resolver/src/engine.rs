@@ -29,6 +29,20 @@ use crate::value::{js_get, normalize_json, set_path};
 const PROPERTY_NEST_LIMIT: u32 = 10;
 /// v3 gives up on a param or address re-resolved more often than this.
 const VARIABLE_NEST_LIMIT: u32 = 10;
+/// The most variables being resolved one inside another: a reference chain
+/// (`a: ${self:b}`, `b: ${self:c}`, ...) or variables nested in addresses. Resolution recurses
+/// once per level; v3 runs out of stack near 400 chained references (`RangeError: Maximum call
+/// stack size exceeded`). At this depth resolution needs about 4 MiB of stack in a debug build
+/// (the `sls-resolve` binary resolves on threads of 32 MiB; a test thread has 2 MiB).
+pub const MAX_RESOLUTION_DEPTH: usize = 256;
+/// How much value data variables may copy into the configuration in one resolution: this
+/// much, plus twice the size of the configuration itself. Sizes are estimates of memory: 64
+/// bytes a value, plus the bytes of its strings and keys (so this is about 250,000 small
+/// values, or 16 MiB of text). References to references multiply (`l1: [${self:l0}, ...]`,
+/// `l2: [${self:l1}, ...]`: a "billion laughs" through variables, on which v3 never finishes);
+/// real configurations copy far less than their own size (the 20,000-function benchmark, with
+/// 80,000 variables, copies a third of its size).
+pub const MAX_SUBSTITUTED_BYTES: usize = 16 << 20;
 
 pub(crate) struct Engine {
     pub config: Value,
@@ -40,6 +54,13 @@ pub(crate) struct Engine {
     pub trace: Option<Vec<Lookup>>,
     batch: u64,
     run: RunState,
+    /// Variables being resolved right now, one inside another.
+    depth: usize,
+    /// Bytes of value data variables have copied so far, the most they may copy, and the one
+    /// error reported once that is passed (shared, so it is reported once).
+    substituted: usize,
+    substitution_limit: usize,
+    too_much: Option<SharedError>,
 }
 
 #[derive(Default)]
@@ -65,6 +86,7 @@ fn missing_dependency() -> SharedError {
 
 impl Engine {
     pub fn new(config: Value, env: Environment) -> Self {
+        let substitution_limit = MAX_SUBSTITUTED_BYTES.saturating_add(2 * value_size(&config));
         Self {
             meta: MetaMap::of_config(&config),
             config,
@@ -73,6 +95,10 @@ impl Engine {
             trace: None,
             batch: 0,
             run: RunState::default(),
+            depth: 0,
+            substituted: 0,
+            substitution_limit,
+            too_much: None,
         }
     }
 
@@ -292,6 +318,33 @@ impl Engine {
 
     /// Tries the sources of one variable in order (v3's fallback rules).
     fn resolve_variable(&mut self, batch: u64, path: &[String], variable: &mut VarMeta) {
+        if variable.sources.is_none() {
+            return;
+        }
+        if self.depth >= MAX_RESOLUTION_DEPTH {
+            variable.sources = None;
+            variable.error = Some(
+                ResolveError::new(
+                    ErrorCode::ExcessiveResolutionDepth,
+                    format!(
+                        "Cannot resolve variable at \"{}\": Excessive variable resolution depth: more than {MAX_RESOLUTION_DEPTH} variables resolved one inside another",
+                        humanize(path)
+                    ),
+                )
+                .at(Some(site(path, Some((variable.start, variable.end)))))
+                .with_help(Some(
+                    "a chain of references (or of nested variables) this long is a mistake, or a cycle too long to trace: v3 fails too (`Maximum call stack size exceeded`)".into(),
+                ))
+                .shared(),
+            );
+            return;
+        }
+        self.depth += 1;
+        self.resolve_variable_sources(batch, path, variable);
+        self.depth -= 1;
+    }
+
+    fn resolve_variable_sources(&mut self, batch: u64, path: &[String], variable: &mut VarMeta) {
         let Some(mut sources) = variable.sources.take() else {
             return;
         };
@@ -384,7 +437,13 @@ impl Engine {
         }
         let params = params.as_deref();
         let address = address.as_ref();
-        let result = self.resolve_source(batch, path, ty, params, address);
+        let mut result = self.resolve_source(batch, path, ty, params, address);
+        if let Ok(output) = &result {
+            // Counted before the trace keeps a copy.
+            if let Err(error) = self.count_substituted(path, &output.value) {
+                result = Err(SourceError::Propagated(error));
+            }
+        }
         if self.trace.is_some() {
             let request = self.request(ty, params, address);
             self.record(path, request, &result);
@@ -413,6 +472,33 @@ impl Engine {
             }
             Err(SourceError::Failed { code, message }) => Err(wrap(path, &message, code)),
         }
+    }
+
+    /// Adds a source's answer to the data copied so far; past the limit (see
+    /// [`MAX_SUBSTITUTED_BYTES`]), every further answer fails with one shared error.
+    fn count_substituted(&mut self, path: &[String], value: &Value) -> Flow<()> {
+        if let Some(error) = &self.too_much {
+            return Err(error.clone());
+        }
+        self.substituted = self.substituted.saturating_add(value_size(value));
+        if self.substituted <= self.substitution_limit {
+            return Ok(());
+        }
+        let error = ResolveError::new(
+            ErrorCode::ExcessiveSubstitution,
+            format!(
+                "Cannot resolve variable at \"{}\": Excessive variable expansion: variables copy more than {} MiB of values into the configuration",
+                humanize(path),
+                self.substitution_limit >> 20
+            ),
+        )
+        .with_help(Some(
+            "references that copy values holding references multiply (like a YAML alias bomb); v3 never finishes on such a configuration".into(),
+        ))
+        .at(Some(site(path, None)))
+        .shared();
+        self.too_much = Some(error.clone());
+        Err(error)
     }
 
     /// Re-parses a resolved param or address until no variable is left (v3's nest limit: 10).
@@ -593,12 +679,9 @@ impl Engine {
         }
     }
 
-    fn validate_dependency(
-        &self,
-        dependent: &str,
-        dependency: &str,
-        seen: &mut FastSet<PathKey>,
-    ) -> Flow<()> {
+    /// v3's cycle check before `dependent` may wait on `dependency`: a walk of the dependency
+    /// edges from `dependency` (with a stack of its own: chains may be long).
+    fn validate_dependency(&self, dependent: &str, dependency: &str) -> Flow<()> {
         if dependent == dependency {
             return Err(ResolveError::new(
                 ErrorCode::CircularPropertyDependency,
@@ -609,30 +692,56 @@ impl Engine {
             )
             .shared());
         }
-        let Some(deps) = self.run.dependencies.get(dependency) else {
-            return Ok(());
-        };
-        if deps.contains(dependent) {
-            return Err(ResolveError::new(
+        // The recursive walk of v3, with an explicit stack: (node, next edge to follow).
+        let mut seen: FastSet<&str> = FastSet::default();
+        let mut stack: Vec<(&str, usize)> = vec![(dependency, 0)];
+        let cycle = |at: &str| {
+            ResolveError::new(
                 ErrorCode::CircularPropertyDependency,
                 format!(
                     "Circular reference among \"{}\" and \"{}\" properties",
                     humanize(&path_keys(dependent)),
-                    humanize(&path_keys(dependency))
+                    humanize(&path_keys(at))
                 ),
             )
-            .shared());
+            .shared()
+        };
+        if self
+            .run
+            .dependencies
+            .get(dependency)
+            .is_some_and(|deps| deps.contains(dependent))
+        {
+            return Err(cycle(dependency));
         }
-        for next in deps {
-            if seen.insert(next.clone()) {
-                self.validate_dependency(dependent, next, seen)?;
+        while let Some((at, index)) = stack.pop() {
+            let Some(next) = self
+                .run
+                .dependencies
+                .get(at)
+                .and_then(|deps| deps.get_index(index))
+            else {
+                continue;
+            };
+            stack.push((at, index + 1));
+            if !seen.insert(next) {
+                continue;
             }
+            if self
+                .run
+                .dependencies
+                .get(next.as_str())
+                .is_some_and(|deps| deps.contains(dependent))
+            {
+                return Err(cycle(next));
+            }
+            stack.push((next, 0));
         }
         Ok(())
     }
 
     fn register_dependency(&mut self, dependent: &str, dependency: &str) -> Flow<()> {
-        self.validate_dependency(dependent, dependency, &mut FastSet::default())?;
+        self.validate_dependency(dependent, dependency)?;
         self.run
             .dependencies
             .entry(dependent.to_owned())
@@ -715,6 +824,26 @@ fn text_of(variable: &VarMeta) -> Option<Cow<'_, str>> {
         Some(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
         other => other.as_ref().and_then(js_to_string).map(Cow::Owned),
     }
+}
+
+/// What copying `value` costs, near enough: 64 bytes a value (an enum and its allocation), plus
+/// its strings and keys.
+fn value_size(value: &Value) -> usize {
+    let mut size = 0usize;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        size += 64;
+        match value {
+            Value::String(s) => size += s.len(),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                stack.extend(map.values());
+                size += map.keys().map(String::len).sum::<usize>();
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    size
 }
 
 /// Parses a resolved string again, piece by piece when it was assembled from pieces.

@@ -61,6 +61,11 @@ pub enum ErrorCode {
     RejectedDeprecation,
     UnsupportedResult,
     PluginNotFound,
+    /// Ours: variables resolved one inside another beyond `MAX_RESOLUTION_DEPTH` (v3 overflows
+    /// its stack).
+    ExcessiveResolutionDepth,
+    /// Ours: variables copied more than `MAX_SUBSTITUTED_BYTES` of values (v3 never finishes).
+    ExcessiveSubstitution,
 }
 
 impl ErrorCode {
@@ -105,6 +110,8 @@ impl ErrorCode {
             Self::RejectedDeprecation => "REJECTED_DEPRECATION",
             Self::UnsupportedResult => "UNSUPPORTED_VARIABLE_RESOLUTION_RESULT",
             Self::PluginNotFound => "PLUGIN_NOT_FOUND",
+            Self::ExcessiveResolutionDepth => "EXCESSIVE_VARIABLE_RESOLUTION_DEPTH",
+            Self::ExcessiveSubstitution => "EXCESSIVE_VARIABLE_EXPANSION",
         }
     }
 }

@@ -39,6 +39,7 @@ pub use source::{
 };
 
 use engine::Engine;
+pub use engine::{MAX_RESOLUTION_DEPTH, MAX_SUBSTITUTED_BYTES};
 use meta::{SourceMeta, ValueMeta, VarMeta, path_keys};
 
 /// The inputs of one resolution.

@@ -425,3 +425,103 @@ fn schema_errors_in_error_mode_are_one_per_violation() {
         ]
     );
 }
+
+/// `k0: ${self:custom.k1}`, ..., closing into a cycle or ending in a value.
+fn references(n: usize, cyclic: bool) -> String {
+    let mut yaml = String::from("custom:\n");
+    for i in 0..n {
+        let next = if cyclic { (i + 1) % n } else { i + 1 };
+        yaml.push_str(&format!("  k{i}: ${{self:custom.k{next}}}\n"));
+    }
+    if !cyclic {
+        yaml.push_str(&format!("  k{n}: end\n"));
+    }
+    yaml
+}
+
+#[test]
+fn cycles_of_every_length_are_circular_references() {
+    with_big_stack(cycles_of_every_length);
+}
+
+fn cycles_of_every_length() {
+    for n in [1, 2, 10, 100, 200] {
+        let err = case(&references(n, true)).run().unwrap_err();
+        assert_eq!(err.errors.len(), 1, "{n}");
+        assert_eq!(
+            err.errors[0].code,
+            ErrorCode::CircularPropertyDependency,
+            "{n}"
+        );
+    }
+}
+
+/// Runs `f` on a thread with the stack the binary gives resolution (a test thread has 2 MiB;
+/// resolving at the depth limit needs about 4 MiB in a debug build).
+fn with_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(32 << 20)
+        .spawn(f)
+        .expect("thread")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+}
+
+#[test]
+fn chains_resolve_up_to_the_depth_limit() {
+    with_big_stack(chains_up_to_the_depth_limit);
+}
+
+fn chains_up_to_the_depth_limit() {
+    let depth = sls_resolver::MAX_RESOLUTION_DEPTH;
+    let out = case(&references(depth - 1, false)).run().unwrap();
+    assert_eq!(custom(&out)["k0"], s("end"));
+    // One reference more, or a cycle too long to trace, is a clear error (v3: a stack overflow).
+    for yaml in [references(depth + 1, false), references(1000, true)] {
+        let err = case(&yaml).run().unwrap_err();
+        assert!(
+            err.errors
+                .iter()
+                .all(|e| e.code == ErrorCode::ExcessiveResolutionDepth),
+            "{:?}",
+            err.errors
+        );
+        assert!(err.errors[0].site.is_some());
+    }
+}
+
+#[test]
+fn nested_variables_stop_at_the_parser_limit() {
+    let nest = |n: usize| {
+        format!(
+            "custom:\n  k: k\n  x: \"{}k{}\"\n",
+            "${self:custom.".repeat(n),
+            "}".repeat(n)
+        )
+    };
+    let out = case(&nest(sls_syntax::MAX_NESTING)).run().unwrap();
+    assert_eq!(custom(&out)["x"], s("k"));
+    let err = case(&nest(10_000)).run().unwrap_err();
+    assert_eq!(err.errors.len(), 1);
+    assert_eq!(err.errors[0].code, ErrorCode::Syntax);
+}
+
+#[test]
+fn variable_expansion_bombs_stop_with_one_error() {
+    // Nine levels of nine references: 9^9 strings once resolved.
+    let mut yaml = String::from("custom:\n  l0: [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("\"${{self:custom.l{}}}\"", i - 1); 9].join(", ");
+        yaml.push_str(&format!("  l{i}: [{refs}]\n"));
+    }
+    let err = case(&yaml).run().unwrap_err();
+    assert_eq!(err.errors.len(), 1, "{:?}", err.errors);
+    assert_eq!(err.errors[0].code, ErrorCode::ExcessiveSubstitution);
+    // Four levels (6,561 strings) copy far less than the limit and resolve.
+    let four: String = yaml.lines().take(6).map(|l| format!("{l}\n")).collect();
+    let out = case(&four).run().unwrap();
+    let Value::Array(l4) = &custom(&out)["l4"] else {
+        panic!("l4 is a list");
+    };
+    assert_eq!(l4.len(), 9);
+}

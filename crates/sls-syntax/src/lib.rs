@@ -11,12 +11,25 @@
 //!
 //! nom is used for the small lexical pieces (JavaScript `Number()` literals, JSON string
 //! literals); no nom type appears in the API.
+//!
+//! [`render`] prints a parsed string back, each variable in a canonical spelling; parsing the
+//! result gives the same variables (the round trip is a property test).
+//!
+//! Nesting is bounded: more than [`MAX_NESTING`] `${` open at once is a
+//! [`SyntaxErrorKind::TooDeep`] error, so the parse output (each nested param or address keeps
+//! its raw text) stays proportional to the input and the resolver's recursion stays shallow.
 
 mod lexical;
 mod machine;
+mod render;
 
 pub use lexical::{decode_json_string, js_number};
 pub use machine::parse;
+pub use render::{render, render_variable};
+
+/// The most `${` that may be open at once (v3 has no limit of its own but runs out of stack
+/// near 1,000 levels; real configurations nest two or three).
+pub const MAX_NESTING: usize = 100;
 
 /// A scalar written in the variable syntax: a fallback literal or an unquoted/quoted param.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +136,9 @@ pub enum SyntaxErrorKind {
     InvalidAddress,
     #[error("invalid string literal: {0}")]
     InvalidStringLiteral(String),
+    /// More than [`MAX_NESTING`] variables nested in one another (ours; v3 overflows its stack).
+    #[error("variables nested more than {MAX_NESTING} levels deep")]
+    TooDeep,
 }
 
 impl SyntaxError {
@@ -136,6 +152,7 @@ impl SyntaxError {
             SyntaxErrorKind::InvalidParam => "INVALID_VARIABLE_PARAM",
             SyntaxErrorKind::InvalidAddress => "INVALID_VARIABLE_ADDRESS",
             SyntaxErrorKind::InvalidStringLiteral(_) => "INVALID_VARIABLE_STRING_LITERAL",
+            SyntaxErrorKind::TooDeep => "VARIABLE_NESTING_TOO_DEEP",
         }
     }
 
@@ -163,6 +180,11 @@ impl SyntaxError {
             }
             SyntaxErrorKind::InvalidStringLiteral(json) => {
                 format!("Invalid string literal at index {index} in \"{input}\": {json}")
+            }
+            // Not a v3 message (v3 fails with `RangeError: Maximum call stack size exceeded`);
+            // the input is left out, as it is long by construction.
+            SyntaxErrorKind::TooDeep => {
+                format!("Variables nested more than {MAX_NESTING} levels deep at index {index}")
             }
         }
     }

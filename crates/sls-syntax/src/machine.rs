@@ -7,7 +7,8 @@
 
 use crate::lexical::{decode_json_string, is_js_whitespace, js_number};
 use crate::{
-    Literal, Part, Source, SyntaxError, SyntaxErrorKind, TypedSource, Variable, VariableKind,
+    Literal, MAX_NESTING, Part, Source, SyntaxError, SyntaxErrorKind, TypedSource, Variable,
+    VariableKind,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,7 +205,7 @@ impl Machine<'_> {
                 } else {
                     self.state = State::Foreign;
                     if c == '$' {
-                        self.register_context(None);
+                        self.register_context(None)?;
                     }
                 }
             }
@@ -247,7 +248,7 @@ impl Machine<'_> {
                     } else {
                         self.state = State::Foreign;
                         if c == '$' {
-                            self.register_context(None);
+                            self.register_context(None)?;
                         }
                     }
                 }
@@ -307,7 +308,7 @@ impl Machine<'_> {
                         self.state = State::Param;
                         self.context_variables = None;
                         if c == '$' {
-                            self.register_context(Some(self.param_start));
+                            self.register_context(Some(self.param_start))?;
                         }
                     }
                 }
@@ -327,7 +328,7 @@ impl Machine<'_> {
                 } else if c == '}' {
                     return Err(self.error(SyntaxErrorKind::InvalidParam, self.param_start));
                 } else if c == '$' {
-                    self.register_context(Some(self.param_start));
+                    self.register_context(Some(self.param_start))?;
                 }
             }
             State::AfterParamString => {
@@ -398,7 +399,7 @@ impl Machine<'_> {
                         self.state = State::Address;
                         self.context_variables = None;
                         if c == '$' {
-                            self.register_context(Some(self.address_start));
+                            self.register_context(Some(self.address_start))?;
                         }
                     }
                 }
@@ -414,7 +415,7 @@ impl Machine<'_> {
                         self.finalize_source();
                     }
                 } else if c == '$' {
-                    self.register_context(Some(self.address_start));
+                    self.register_context(Some(self.address_start))?;
                 }
             }
             State::AfterAddressString => {
@@ -453,7 +454,7 @@ impl Machine<'_> {
                 if c == '}' {
                     self.release_context();
                 } else if c == '$' {
-                    self.register_context(None);
+                    self.register_context(None)?;
                 }
             }
             State::EscapeString => self.state = State::DoubleQuotedString,
@@ -510,7 +511,11 @@ impl Machine<'_> {
 
     /// Enters a nested `${`. With `new_start`, the nested variables belong to a param or an
     /// address starting there (they get a list of their own, relative to that start).
-    fn register_context(&mut self, new_start: Option<usize>) {
+    fn register_context(&mut self, new_start: Option<usize>) -> Result<(), SyntaxError> {
+        // The variable being read is one level, each context an enclosing one.
+        if self.contexts.len() + 1 >= MAX_NESTING {
+            return Err(self.error(SyntaxErrorKind::TooDeep, self.index));
+        }
         self.variables.get_or_insert_with(Vec::new);
         let new_start = new_start.filter(|&s| s != 0);
         let swapped = new_start.is_some();
@@ -537,6 +542,7 @@ impl Machine<'_> {
             self.context_start = start;
             self.variables = self.context_variables.take();
         }
+        Ok(())
     }
 
     fn release_context(&mut self) {

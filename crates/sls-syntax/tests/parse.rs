@@ -204,3 +204,18 @@ fn double_colon_is_foreign_at_top_level_only() {
     assert_eq!(parse("${foo::bar}").unwrap(), vec![]);
     assert_eq!(error("${foo(x)::bar}").0, SyntaxErrorKind::InvalidAddress);
 }
+
+#[test]
+fn nesting_is_bounded() {
+    let nest = |n: usize| format!("{}k{}", "${self:a.".repeat(n), "}".repeat(n));
+    let variables = parse(&nest(sls_syntax::MAX_NESTING)).expect("100 levels parse");
+    assert_eq!(variables.len(), 1);
+    // The `$` that opens level 101 is where the error is.
+    let deeper = nest(sls_syntax::MAX_NESTING + 1);
+    let at = "${self:a.".len() * sls_syntax::MAX_NESTING;
+    assert_eq!(error(&deeper), (SyntaxErrorKind::TooDeep, at));
+    assert_eq!(error(&nest(10_000)), (SyntaxErrorKind::TooDeep, at));
+    // Foreign notations count too: they can nest variables.
+    let foreign = format!("{}{}", "${AWS::".repeat(10_000), "}".repeat(10_000));
+    assert_eq!(error(&foreign).0, SyntaxErrorKind::TooDeep);
+}

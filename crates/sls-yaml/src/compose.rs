@@ -29,10 +29,19 @@ const MAX_MERGE_WORK: usize = 10_000;
 const MAX_MERGE_SEQUENCE: usize = 100;
 /// How many times the text may be patched and parsed again (see [`Working`]).
 const MAX_FIXES: usize = 64;
+/// How much text may be parsed again in total: each patch means a new parse of the whole text,
+/// so a large file gets fewer patches (64 for 512 KiB, 2 for 16 MiB) instead of minutes of work.
+const MAX_FIX_WORK: usize = 32 << 20;
 
 /// Loads a single YAML document.
 pub(crate) fn load(text: &str) -> Result<Node, LoadError> {
-    load_raw(text, false).map(Raw::into_node)
+    load_raw(text, false, MAX_FIX_WORK).map(Raw::into_node)
+}
+
+/// [`load`], parsing at most `max_work` bytes again in all.
+#[cfg(test)]
+fn load_with(text: &str, max_work: usize) -> Result<Node, LoadError> {
+    load_raw(text, false, max_work).map(Raw::into_node)
 }
 
 /// Loads a single YAML document as a plain value (no node tree, no spans).
@@ -41,15 +50,15 @@ pub(crate) fn load(text: &str) -> Result<Node, LoadError> {
 /// not load is loaded again the usual way, so that its error has the spans only the raw tree
 /// keeps.
 pub(crate) fn load_value(text: &str) -> Result<Value, LoadError> {
-    match load_raw(text, true) {
+    match load_raw(text, true, MAX_FIX_WORK) {
         Ok(raw) => Ok(raw.into_value()),
-        Err(_) => load_raw(text, false).map(Raw::into_value),
+        Err(_) => load_raw(text, false, MAX_FIX_WORK).map(Raw::into_value),
     }
 }
 
 /// Loads a single YAML document as js-yaml constructs it (`plain`: with its plain collections
-/// already values).
-fn load_raw(text: &str, plain: bool) -> Result<Raw, LoadError> {
+/// already values), parsing at most `max_work` bytes again in all.
+fn load_raw(text: &str, plain: bool, max_work: usize) -> Result<Raw, LoadError> {
     if let Some(at) = text.find('\0') {
         return Err(LoadError::new(
             LoadErrorKind::Syntax,
@@ -63,21 +72,34 @@ fn load_raw(text: &str, plain: bool) -> Result<Raw, LoadError> {
     let mut working = Working::new(text);
     let mut fixes = 0;
     let mut absorb = true;
+    // Whether one more patch (and parse) is affordable.
+    let affordable = |fixes: usize| fixes < MAX_FIXES && (fixes + 1) * text.len() <= max_work;
     loop {
         match compose(text, &working, absorb, plain) {
             Ok(node) => return Ok(node),
             Err(Failure::Load(error)) => return Err(error),
             Err(Failure::Absorb(dash)) => {
-                if fixes < MAX_FIXES && working.absorb(dash) {
+                if affordable(fixes) && working.absorb(dash) {
                     fixes += 1;
                 } else {
                     absorb = false;
                 }
             }
             Err(Failure::Scan(error, flow_start)) => {
-                if fixes < MAX_FIXES && working.fix(&error, flow_start) {
-                    fixes += 1;
-                    continue;
+                let affordable = affordable(fixes);
+                if working.fix(&error, flow_start) {
+                    if affordable {
+                        fixes += 1;
+                        continue;
+                    }
+                    let at = working.byte(error.marker().index());
+                    let message = scan_message(error.info());
+                    let span = scan_error_span(text, at, &message);
+                    let message = format!(
+                        "{message} (js-yaml accepts this, and sls-resolve works around it by parsing the file again, but at most {MAX_FIXES} times and for {} MiB in all)",
+                        max_work >> 20
+                    );
+                    return Err(LoadError::new(LoadErrorKind::Syntax, message, span));
                 }
                 let at = working.byte(error.marker().index());
                 let message = scan_message(error.info());
@@ -1206,4 +1228,26 @@ fn merge_source(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reparsing_stops_at_the_work_bound() {
+        // Each tab after `:` costs a patch and a new parse of the whole text (71 of them in an
+        // 11.5 MB file took 83 s before the bound).
+        let text: String = (0..5).map(|i| format!("k{i}:\tv\n")).collect();
+        // Room for three parses: two patches, then the third spot is an error saying why.
+        let err = load_with(&text, 3 * text.len()).unwrap_err();
+        assert_eq!(err.kind, LoadErrorKind::Syntax);
+        assert!(
+            err.message.contains("js-yaml accepts this"),
+            "{}",
+            err.message
+        );
+        assert!(text[..err.span.start].starts_with("k0:\tv\nk1:\tv\nk2:"));
+        assert!(load_with(&text, 6 * text.len()).is_ok());
+    }
 }

@@ -193,3 +193,18 @@ fn hostile_inputs_do_not_panic() {
         let _ = load_json(text);
     }
 }
+
+#[test]
+fn a_tab_after_a_colon_is_patched_at_every_spot_of_a_small_file() {
+    // js-yaml accepts a tab after `:`; saphyr does not, so the text is patched and parsed again,
+    // once per spot (and, for large files, only as far as the work bound goes: see compose.rs).
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!("k{i}:\tv{i}\n"));
+    }
+    let node = load_yaml(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        node.get_path(&["k39"]).map(|n| &n.kind),
+        Some(&NodeKind::String("v39".into()))
+    );
+}
