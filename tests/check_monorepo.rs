@@ -268,7 +268,7 @@ fn github_annotations_use_relative_paths() {
     assert_eq!(run.code, 1);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(
-        lines.contains(&"::error file=services/billing/serverless.yml,line=7,col=12,title=MISSING_VARIABLE_RESULT (billing / staging)::Cannot resolve variable at \"provider.environment.TABLE\": Value not found at \"self\" source"),
+        lines.contains(&"::error file=services/billing/serverless.yml,line=7,col=12,title=MISSING_VARIABLE_RESULT (billing / staging)::Cannot resolve variable at \"provider.environment.TABLE\": Value not found at \"self\" source%0Ahelp: `custom.tables` has no key `staging`; it has `dev`, `prod`"),
         "{}",
         run.stdout
     );
@@ -629,7 +629,24 @@ fn two_services_with_the_same_name_collide() {
     for config in ["a/serverless.yml", "b/serverless.yml"] {
         let f = finding(by_config(&doc, config), "duplicate-service-name");
         assert_eq!(f["severity"], "warning");
+        // at the `service:` value of its own configuration
+        assert_eq!(
+            (f["file"].as_str(), f["line"].as_i64(), f["column"].as_i64()),
+            (Some(config), Some(1), Some(10))
+        );
     }
+    let text = check_dir(&dir, &["--aws-dir", "aws"], &env);
+    assert!(
+        text.stdout
+            .contains("⚠ warning: service `shop` is also declared by"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(" 1 │ service: shop"),
+        "{}",
+        text.stdout
+    );
     // `provider.stackName` makes its own stack
     assert_eq!(
         codes(by_config(&doc, "c/serverless.yml")),
@@ -1171,5 +1188,61 @@ fn errors_inside_included_files_and_the_next_phase_are_findings_at_their_place()
         text.stdout.contains("╭─[svc/conf/settings.yml:2:9]"),
         "{}",
         text.stdout
+    );
+}
+
+#[test]
+fn a_profile_that_does_not_resolve_is_not_held_against_the_policy() {
+    let dir = TempDir::new("check-not-evaluated");
+    dir.write(
+        "svc/serverless.yml",
+        "service: nr\nprovider:\n  name: aws\n  profile: ${self:custom.profiles.${sls:stage}}\ncustom:\n  profiles:\n    dev: one\n",
+    );
+    dir.write(
+        "aws/config",
+        "[profile one]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = base\n",
+    );
+    dir.write(
+        "aws/credentials",
+        "[base]\naws_access_key_id = AKIAFIXTURENREVAL001\naws_secret_access_key = fixtureNrSecret00001\n[default]\naws_access_key_id = AKIAFIXTURENREVAL002\naws_secret_access_key = fixtureNrSecret00002\n",
+    );
+    let args = [
+        "--format",
+        "json",
+        "--aws-dir",
+        "aws",
+        "--stage",
+        "prod",
+        "--expect-account",
+        "prod=222222222222",
+        "--expect-profile",
+        "prod=two",
+    ];
+    let env = [("AWS_SDK_LOAD_CONFIG", "1")];
+    let doc = check_dir(&dir, &args, &env).json();
+    let r = by_config(&doc, "svc/serverless.yml");
+    // v3 stops at the resolution error before it looks at credentials: whatever the default
+    // slot would give is never used, so nothing is held against the policy
+    assert_eq!(
+        codes(r),
+        ["MISSING_VARIABLE_RESULT", "credentials-not-evaluated"]
+    );
+    assert_eq!(r["account"], serde_json::Value::Null);
+    assert_eq!(r["credentials"]["source"], serde_json::Value::Null);
+    let text = check_dir(&dir, &args[2..], &env);
+    assert!(text.stdout.contains("not evaluated"), "{}", text.stdout);
+    // a resolution error elsewhere does not hide the account the profile would deploy to
+    dir.write(
+        "svc/serverless.yml",
+        "service: nr\nprovider:\n  name: aws\n  profile: one\ncustom:\n  broken: ${self:custom.nope}\n",
+    );
+    let doc = check_dir(&dir, &args, &env).json();
+    assert_eq!(
+        codes(by_config(&doc, "svc/serverless.yml")),
+        [
+            "MISSING_VARIABLE_RESULT",
+            "policy-account-mismatch",
+            "policy-profile-mismatch"
+        ]
     );
 }

@@ -202,3 +202,27 @@ fn path_not_found_exits_1_and_ok_exits_0() {
     assert_eq!(missing.code, 1);
     assert!(missing.stdout.is_empty());
 }
+
+#[test]
+fn an_error_in_an_included_file_names_it_as_every_command_does() {
+    let root = TempDir::new("print-cli-included-name");
+    root.write(
+        "svc/serverless.yml",
+        &format!("{BASE}  profile: dev\ncustom:\n  inc: ${{file(./conf/vars.yml)}}\n"),
+    );
+    root.write("svc/conf/vars.yml", "a: 1\nb: ${self:custom.nope}\n");
+    let print = sls_resolve(root.path(), None, &["print", "svc"], &[]);
+    assert_eq!(print.code, 1);
+    assert!(
+        print.stderr.contains("[conf/vars.yml:2:4]"),
+        "{}",
+        print.stderr
+    );
+    // the report names it the same way, relative to the service
+    let report = sls_resolve(root.path(), None, &["svc", "--format", "json"], &[]);
+    let e = &report.json()["errors"][0];
+    assert_eq!(
+        (e["file"].as_str(), e["line"].as_i64(), e["column"].as_i64()),
+        (Some("conf/vars.yml"), Some(2), Some(4))
+    );
+}

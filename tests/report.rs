@@ -750,3 +750,128 @@ fn a_plugin_that_is_not_installed_is_a_warning_at_its_entry() {
         print.stderr
     );
 }
+
+#[test]
+fn a_missing_profile_named_by_the_configuration_points_at_provider_profile() {
+    let dir = TempDir::new("report-ghost-profile");
+    dir.write(
+        "serverless.yml",
+        "service: ghost\nprovider:\n  name: aws\n  profile: ghost\n",
+    );
+    dir.write(
+        "home/.aws/credentials",
+        "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x1234\n",
+    );
+    let home = dir.path().join("home");
+    let run = sls_resolve(dir.path(), Some(&home), &["--format", "json"], &[]);
+    assert_eq!(run.code, 1);
+    let j = run.json();
+    assert_eq!(codes(&j["errors"]), ["UNRECOGNIZED_AWS_PROFILE"]);
+    let e = &j["errors"][0];
+    assert_eq!(
+        (e["file"].as_str(), e["line"].as_i64(), e["column"].as_i64()),
+        (Some("serverless.yml"), Some(4), Some(12))
+    );
+    assert_eq!(e["help"], "no section with that name and at least one key");
+    // Named by `AWS_PROFILE` instead, it has no place in any file.
+    dir.write(
+        "serverless.yml",
+        "service: ghost\nprovider:\n  name: aws\n  profile: dev\n",
+    );
+    let run = sls_resolve(
+        dir.path(),
+        Some(&home),
+        &["--format", "json"],
+        &[("AWS_PROFILE", "ghost")],
+    );
+    let j = run.json();
+    assert_eq!(codes(&j["errors"]), ["UNRECOGNIZED_AWS_PROFILE"]);
+    assert_eq!(j["errors"][0]["line"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_chosen_profile_whose_deploy_fails_is_not_said_to_win() {
+    let dir = TempDir::new("report-chosen-fails");
+    dir.write(
+        "serverless.yml",
+        "service: wf\nprovider:\n  name: aws\n  profile: deploy\n",
+    );
+    // a role whose source profile has no keys: aws-sdk v2's AssumeRole call cannot be signed
+    dir.write(
+        "home/.aws/credentials",
+        "[deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = base\n[base]\nregion = eu-west-1\n",
+    );
+    let home = dir.path().join("home");
+    let run = sls_resolve(dir.path(), Some(&home), &[], &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("  winner     none: the deploy fails (see the errors below)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "    provider.profile = deploy: chosen, but the deploy fails (see the errors below)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("won"), "{}", run.stdout);
+    let j = sls_resolve(dir.path(), Some(&home), &["--format", "json"], &[]).json();
+    assert_eq!(codes(&j["errors"]), ["AWS_ROLE_SOURCE_WITHOUT_CREDENTIALS"]);
+    assert_eq!(j["credentials"]["source"], serde_json::Value::Null);
+}
+
+#[test]
+fn shadowing_warnings_carry_their_help_in_the_report() {
+    let j = report(
+        &["--stage", "prod", "--format", "json"],
+        &[("AWS_PROFILE", "devProfile")],
+    )
+    .json();
+    let w = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "env-profile-shadows-provider-profile")
+        .expect("the shadowing warning");
+    assert!(
+        w["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("unset the variable"),
+        "{w}"
+    );
+}
+
+#[test]
+fn an_unrecognized_property_points_at_its_key_as_print_does() {
+    let dir = TempDir::new("report-unrecognized");
+    dir.write(
+        "serverless.yml",
+        "service: wf\nconfigValidationMode: error\nprovider:\n  name: aws\n  profile: dev\n  extra: 1\n",
+    );
+    dir.write(
+        "home/.aws/credentials",
+        "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x1234\n",
+    );
+    let home = dir.path().join("home");
+    let j = sls_resolve(dir.path(), Some(&home), &["--format", "json"], &[]).json();
+    assert_eq!(
+        codes(&j["errors"]),
+        ["INVALID_NON_SCHEMA_COMPLIANT_CONFIGURATION"]
+    );
+    let e = &j["errors"][0];
+    assert_eq!(
+        (e["line"].as_i64(), e["column"].as_i64()),
+        (Some(6), Some(3))
+    );
+    let print = sls_resolve(dir.path(), Some(&home), &["print"], &[]);
+    assert_eq!(print.code, 1);
+    assert!(
+        print.stderr.contains("[serverless.yml:6:3]"),
+        "{}",
+        print.stderr
+    );
+}

@@ -92,6 +92,13 @@ impl Severity {
             Severity::Error => "error",
         }
     }
+
+    fn miette(self) -> miette::Severity {
+        match self {
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        }
+    }
 }
 
 /// One finding of the check, with its code frame already rendered.
@@ -121,6 +128,8 @@ struct Row {
     /// Where `provider.profile` is written (the configuration named as in the output), for
     /// findings about the profile that have no place of their own.
     profile_at: Option<(SourceFile, Location)>,
+    /// Where `service:` is written, for `duplicate-service-name`.
+    service_at: Option<(SourceFile, Location)>,
     provider_profile: Option<String>,
     credentials: String,
     credentials_json: Json,
@@ -378,6 +387,7 @@ fn not_checked(config: &str) -> Row {
         stack: None,
         skipped: true,
         profile_at: None,
+        service_at: None,
         provider_profile: None,
         credentials: "not checked".into(),
         credentials_json: Json::Null,
@@ -439,6 +449,7 @@ fn parse_failure(path: &Path, config: &str, failure: Failure) -> Row {
         stack: None,
         skipped: false,
         profile_at: None,
+        service_at: None,
         provider_profile: None,
         credentials: "-".into(),
         credentials_json: Json::Null,
@@ -486,7 +497,9 @@ fn row(
     remote: &[remote::RemoteUse],
 ) -> Row {
     let d = &r.decision;
-    let w = d.winner.as_ref();
+    // When v3 stops at resolution errors the decision describes nothing a deploy would do:
+    // no credentials to show, none to hold against the policy.
+    let w = d.winner.as_ref().filter(|_| r.evaluated);
     let no_aws_files = job.aws_dir.is_none() && d.files.iter().all(|f| !f.exists);
     let mut findings = Vec::new();
     let mut push = |severity: Severity, mut finding: Finding| {
@@ -536,26 +549,12 @@ fn row(
         }
     }
     for wf in &r.warnings {
-        let mut finding = wf.clone();
         let severity = if ERRORS_IN_CHECK.contains(&wf.code.as_str()) {
             Severity::Error
         } else {
             Severity::Warning
         };
-        if finding.help.is_none() {
-            finding.help = match wf.code.as_str() {
-                "env-profile-shadows-provider-profile" => Some(
-                    "unset the variable where `serverless deploy` runs, or set it to the profile the configuration names"
-                        .into(),
-                ),
-                "env-keys-shadow-provider-profile" => Some(
-                    "unset the key pair where `serverless deploy` runs, or drop `provider.profile` if the environment is meant to choose the account"
-                        .into(),
-                ),
-                _ => None,
-            };
-        }
-        push(severity, finding);
+        push(severity, wf.clone());
     }
     for dependency in remote {
         push(
@@ -599,7 +598,7 @@ fn row(
                         span: None,
                     },
                 ),
-                None if d.outcome == Outcome::Credentials => push(
+                None if r.evaluated && d.outcome == Outcome::Credentials => push(
                     Severity::Error,
                     Finding {
                         code: "policy-account-unverifiable".into(),
@@ -628,7 +627,10 @@ fn row(
                 ProfileValue::Set(p) if w.is_none() => Some(p.clone()),
                 _ => None,
             });
-            if actual.as_deref() != Some(expected.as_str()) && d.outcome == Outcome::Credentials {
+            if actual.as_deref() != Some(expected.as_str())
+                && r.evaluated
+                && d.outcome == Outcome::Credentials
+            {
                 push(
                     Severity::Error,
                     Finding {
@@ -652,12 +654,8 @@ fn row(
             }
         }
     }
-    let not_evaluated = r
-        .warnings
-        .iter()
-        .any(|f| f.code == "credentials-not-evaluated");
     let credentials = match w {
-        _ if not_evaluated => "not evaluated".into(),
+        _ if !r.evaluated => "not evaluated".into(),
         None => "none".into(),
         Some(w) => match (&w.profile, &w.env_prefix) {
             (Some(p), _) => format!("profile {p} ({})", w.selected_by),
@@ -685,6 +683,13 @@ fn row(
             .map(|s| format!("{s}-{}", r.view.stage)),
         skipped: false,
         profile_at: r.view.profile_written.as_ref().map(|(_, at)| {
+            let file = SourceFile {
+                name: config.to_owned(),
+                text: r.view.file.text.clone(),
+            };
+            (file, at.clone())
+        }),
+        service_at: r.view.service_written.as_ref().map(|at| {
             let file = SourceFile {
                 name: config.to_owned(),
                 text: r.view.file.text.clone(),
@@ -758,10 +763,15 @@ fn frame(
         None => None,
     };
     let message = format!("{}: {}", severity.name(), f.message);
-    match source {
-        Some(src) => diagnostics::render_one(&src, &f.code, message, f.span, label, f.help.clone()),
-        None => Failure::plain(&f.code, message, f.help.clone()).rendered,
-    }
+    diagnostics::render_finding(
+        source.as_ref(),
+        &f.code,
+        message,
+        f.span,
+        label,
+        f.help.clone(),
+        severity.miette(),
+    )
 }
 
 fn distinct_profiles(rows: &mut [Row]) {
@@ -862,19 +872,23 @@ fn duplicate_stacks(rows: &mut [Row]) {
                     ),
                 )
             };
+            let at = rows[i].service_at.as_ref();
             let finding = Finding {
                 code: "duplicate-service-name".into(),
                 message,
                 help: Some("rename one `service`, or set `provider.stackName`".into()),
-                at: None,
-                span: None,
+                at: at.map(|(_, l)| (l.file.clone(), l.line, l.column)),
+                span: at.map(|(_, l)| l.span),
             };
-            let frame = Failure::plain(
+            let frame = diagnostics::render_finding(
+                at.map(|(file, _)| file),
                 &finding.code,
                 format!("{}: {}", severity.name(), finding.message),
+                finding.span,
+                "this name",
                 finding.help.clone(),
-            )
-            .rendered;
+                severity.miette(),
+            );
             let row = &mut rows[i];
             row.findings.push(CheckFinding {
                 severity,

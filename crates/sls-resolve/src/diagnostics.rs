@@ -25,6 +25,14 @@ impl SourceFile {
         );
         Self { name, text }
     }
+
+    /// A file a `file(...)` variable included, named as `Origin::name` says.
+    pub fn included(origin: &sls_resolver::Origin) -> Self {
+        Self {
+            name: origin.name.clone(),
+            text: origin.text.clone(),
+        }
+    }
 }
 
 /// A failed run: what to print on stderr and the exit code.
@@ -107,8 +115,32 @@ pub(crate) fn render_one(
     label: &str,
     help: Option<String>,
 ) -> String {
-    let mut diagnostic = MietteDiagnostic::new(message).with_code(code.to_owned());
-    if let Some((start, end)) = span {
+    render_finding(
+        Some(file),
+        code,
+        message,
+        span,
+        label,
+        help,
+        miette::Severity::Error,
+    )
+}
+
+/// A diagnostic of any severity, framed in `file` when there is one (`check` renders its
+/// warnings with the warning glyph).
+pub(crate) fn render_finding(
+    file: Option<&SourceFile>,
+    code: &str,
+    message: String,
+    span: Option<(usize, usize)>,
+    label: &str,
+    help: Option<String>,
+    severity: miette::Severity,
+) -> String {
+    let mut diagnostic = MietteDiagnostic::new(message)
+        .with_code(code.to_owned())
+        .with_severity(severity);
+    if let (Some(file), Some((start, end))) = (file, span) {
         diagnostic = diagnostic.with_label(LabeledSpan::at(
             char_range(&file.text, start, end),
             label.to_owned(),
@@ -117,7 +149,7 @@ pub(crate) fn render_one(
     if let Some(help) = help {
         diagnostic = diagnostic.with_help(help);
     }
-    render(diagnostic, Some(file))
+    render(diagnostic, file)
 }
 
 fn render(diagnostic: MietteDiagnostic, file: Option<&SourceFile>) -> String {
@@ -197,7 +229,7 @@ fn render_resolve_error(
     });
     match included {
         Some((origin, rest, site)) => {
-            let included_file = SourceFile::new(&origin.file, origin.text.clone());
+            let included_file = SourceFile::included(origin);
             let inner = VariableSite {
                 path: rest.to_vec(),
                 range: site.range,
@@ -223,17 +255,9 @@ fn render_error(file: &SourceFile, root: &Node, error: &SharedError) -> String {
 }
 
 fn render_at(file: &SourceFile, root: &Node, site: &VariableSite, error: &SharedError) -> String {
-    let (span, label) = if error.code == ErrorCode::UnrecognizedConfigurationProperty {
-        (
-            locate_key(root, &site.path).or_else(|| locate(root, &file.text, site)),
-            "not allowed here",
-        )
-    } else {
-        let label = match site.range {
-            Some(_) => "this variable",
-            None => "this property",
-        };
-        (locate(root, &file.text, site), label)
+    let (span, label) = match locate_error(root, &file.text, error.code, site) {
+        Some((span, label)) => (Some(span), label),
+        None => (None, ""),
     };
     render_one(
         file,
@@ -281,11 +305,7 @@ pub(crate) fn schema_warnings(
                     .flatten()
                     .or_else(|| locate(&origin.node, &origin.text, &site))
                     .map(|(start, _)| line_column(&origin.text, start));
-                let name = origin.file.file_name().map_or_else(
-                    || origin.file.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                (name, at)
+                (origin.name.clone(), at)
             }
             None => {
                 let site = VariableSite {
@@ -365,6 +385,26 @@ fn align(raw: &str, value: &str, start: usize, end: usize) -> Option<(usize, usi
         }
     }
     None
+}
+
+/// Where a resolution error points, with its label: the key of an unrecognized property (the
+/// key is what is wrong), else the variable, else the property's value.
+pub(crate) fn locate_error(
+    root: &Node,
+    text: &str,
+    code: ErrorCode,
+    site: &VariableSite,
+) -> Option<((usize, usize), &'static str)> {
+    if code == ErrorCode::UnrecognizedConfigurationProperty {
+        if let Some(span) = locate_key(root, &site.path) {
+            return Some((span, "not allowed here"));
+        }
+    }
+    let label = match site.range {
+        Some(_) => "this variable",
+        None => "this property",
+    };
+    locate(root, text, site).map(|span| (span, label))
 }
 
 /// Byte span of the key of the property a path names (its last key, in its mapping).

@@ -46,6 +46,10 @@ pub(crate) struct PrintArgs {
     /// Dashboard org (accepted for compatibility)
     #[arg(long)]
     org: Option<String>,
+    /// Use the local AWS credentials, not the Dashboard's (accepted for compatibility; only
+    /// visible through `${opt:use-local-credentials}`)
+    #[arg(long)]
+    use_local_credentials: bool,
     /// Leave `ssm`, `cf`, `s3` and `aws:accountId` variables as written (each is listed as a
     /// warning) instead of failing
     #[arg(long)]
@@ -103,7 +107,14 @@ impl PrintArgs {
         map.insert("aws-profile".into(), text(&self.aws_profile));
         map.insert("app".into(), text(&self.app));
         map.insert("org".into(), text(&self.org));
-        map.insert("use-local-credentials".into(), Value::Null);
+        map.insert(
+            "use-local-credentials".into(),
+            if self.use_local_credentials {
+                Value::Bool(true)
+            } else {
+                Value::Null
+            },
+        );
         map.insert("config".into(), text(&self.config));
         map.insert("stage".into(), text(&self.stage));
         let params = if self.param.is_empty() {

@@ -130,10 +130,19 @@ impl Finding {
     }
 
     fn from_warning(w: &Warning) -> Self {
+        let help = match w.code {
+            "env-profile-shadows-provider-profile" => Some(
+                "unset the variable where `serverless deploy` runs, or set it to the profile the configuration names",
+            ),
+            "env-keys-shadow-provider-profile" => Some(
+                "unset the key pair where `serverless deploy` runs, or drop `provider.profile` if the environment is meant to choose the account",
+            ),
+            _ => None,
+        };
         Finding {
             code: w.code.to_string(),
             message: w.message.clone(),
-            help: None,
+            help: help.map(str::to_owned),
             at: w
                 .location
                 .as_ref()
@@ -362,7 +371,7 @@ pub(crate) fn build(
         errors.push(Finding {
             code: e.code.clone(),
             message: e.message.clone(),
-            help: None,
+            help: e.help.clone(),
             at: e.at.as_ref().map(|l| (l.file.clone(), l.line, l.column)),
             span: e.at.as_ref().map(|l| l.span),
         });
@@ -478,7 +487,23 @@ pub(crate) fn build(
         });
     }
     if !blocked {
-        errors.extend(decision.errors.iter().map(Finding::from_aws));
+        errors.extend(decision.errors.iter().map(|e| {
+            let mut finding = Finding::from_aws(e);
+            // A profile no AWS file defines has no place there; when `provider.profile` names
+            // it, the place to fix is where the configuration does.
+            if let (AwsError::UnrecognizedProfile { profile, .. }, None, Some((_, at))) =
+                (e, &finding.at, &view.profile_written)
+            {
+                let named_by_config = decision.candidates.iter().any(|c| {
+                    c.slot == Slot::ProviderProfile && c.value.as_deref() == Some(profile)
+                });
+                if named_by_config {
+                    finding.at = Some((at.file.clone(), at.line, at.column));
+                    finding.span = Some(at.span);
+                }
+            }
+            finding
+        }));
     }
     Report {
         view,
@@ -993,6 +1018,14 @@ impl Report {
                     .filter(|_| !matches!(c.slot, Slot::KeysEnv | Slot::StageKeysEnv))
                     .map(|v| format!(" = {v}"))
                     .unwrap_or_default();
+                if c.status == Status::Won {
+                    // listed only when the deploy fails: nothing is used
+                    out.push_str(&format!(
+                        "    {}{value}: chosen, but the deploy fails (see the errors below)\n",
+                        c.selector
+                    ));
+                    continue;
+                }
                 let status = serde_json::to_value(c.status)
                     .ok()
                     .and_then(|j| j.as_str().map(str::to_string))

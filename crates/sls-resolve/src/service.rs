@@ -11,7 +11,8 @@ use std::rc::Rc;
 
 use serde::Serialize;
 use sls_resolver::{
-    Dotenv, Environment, FileSystem, Lookup, LookupOutcome, ResolveInput, Trace, VariableSite,
+    Dotenv, Environment, ErrorCode, FileSystem, Lookup, LookupOutcome, ResolveInput, Trace,
+    VariableSite,
 };
 use sls_value::{Map, Value};
 use sls_yaml::Node;
@@ -146,6 +147,8 @@ pub(crate) struct ServiceView {
     pub region_source: RegionSource,
     /// The raw `provider.profile` as written, and where.
     pub profile_written: Option<(String, Location)>,
+    /// Where `service:` is written.
+    pub service_written: Option<Location>,
     pub profile: ProfileValue,
     pub profile_chain: Vec<Step>,
     /// `org` and `app`: the Dashboard may override the credentials of such a service.
@@ -172,6 +175,8 @@ pub(crate) struct ServiceView {
 pub(crate) struct LocatedError {
     pub code: String,
     pub message: String,
+    /// The resolver's suggestion ("did you mean", the keys that exist), not v3's text.
+    pub help: Option<String>,
     #[serde(flatten)]
     pub at: Option<Location>,
 }
@@ -275,8 +280,9 @@ pub(crate) fn view_with(
                 .map(|e| LocatedError {
                     code: e.code.as_str().to_owned(),
                     message: e.message.clone(),
+                    help: e.help.clone(),
                     at: e.site.as_ref().and_then(|s| {
-                        locate_error(&file, &root, &service_dir, failure, s, &mut included)
+                        locate_error(&file, &root, failure, e.code, s, &mut included)
                     }),
                 })
                 .collect(),
@@ -308,6 +314,9 @@ pub(crate) fn view_with(
                 sls_yaml::NodeKind::String(s) => Some((s.clone(), location(&file, node.span))),
                 _ => None,
             });
+    let service_written = root
+        .get_path(&["service"])
+        .map(|node| location(&file, node.span));
     let chain_builder = Chain {
         trace: &trace,
         file: &file,
@@ -324,8 +333,12 @@ pub(crate) fn view_with(
             .into_iter()
             .map(|e| LocatedError {
                 code: e.code.as_str().to_owned(),
-                at: e.site.as_ref().and_then(|s| locate_site(&file, &root, s)),
+                at: e
+                    .site
+                    .as_ref()
+                    .and_then(|s| locate_site(&file, &root, e.code, s)),
                 message: e.message,
+                help: e.help,
             })
             .collect();
     let dashboard = match (text_at(&["org"]), text_at(&["app"])) {
@@ -340,6 +353,7 @@ pub(crate) fn view_with(
         region,
         region_source,
         profile_written,
+        service_written,
         profile,
         profile_chain,
         dashboard,
@@ -496,7 +510,7 @@ impl Chain<'_> {
             "param" => self.param_origin(address),
             "file" => match (&lookup.origin, lookup.param_text()) {
                 (Some(origin), _) => {
-                    let text = SourceFile::new(&origin.file, origin.text.clone());
+                    let text = SourceFile::included(origin);
                     StepOrigin::Config {
                         at: location(&text, origin.node.span),
                     }
@@ -643,37 +657,33 @@ pub(crate) fn location(file: &SourceFile, span: sls_yaml::Span) -> Location {
 fn locate_error(
     file: &SourceFile,
     root: &Node,
-    service_dir: &Path,
     failure: &sls_resolver::Failure,
+    code: ErrorCode,
     site: &VariableSite,
     included: &mut Vec<SourceFile>,
 ) -> Option<Location> {
     let Some((origin, rest)) = failure.origin_of(&site.path) else {
-        return locate_site(file, root, site);
+        return locate_site(file, root, code, site);
     };
-    let name = origin
-        .file
-        .strip_prefix(service_dir)
-        .unwrap_or(&origin.file)
-        .display()
-        .to_string();
-    let inner = SourceFile {
-        name,
-        text: origin.text.clone(),
-    };
+    let inner = SourceFile::included(origin);
     let inner_site = VariableSite {
         path: rest.to_vec(),
         range: site.range,
     };
-    let at = locate_site(&inner, &origin.node, &inner_site);
+    let at = locate_site(&inner, &origin.node, code, &inner_site);
     if !included.iter().any(|f: &SourceFile| f.name == inner.name) {
         included.push(inner);
     }
     at
 }
 
-fn locate_site(file: &SourceFile, root: &Node, site: &VariableSite) -> Option<Location> {
-    let (start, end) = diagnostics::locate(root, &file.text, site)?;
+fn locate_site(
+    file: &SourceFile,
+    root: &Node,
+    code: ErrorCode,
+    site: &VariableSite,
+) -> Option<Location> {
+    let (start, end) = diagnostics::locate_error(root, &file.text, code, site)?.0;
     let (line, column) = diagnostics::line_column(&file.text, start);
     Some(Location {
         file: file.name.clone(),

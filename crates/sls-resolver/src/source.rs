@@ -87,6 +87,9 @@ pub struct SourceOutput {
 #[derive(Debug)]
 pub struct Origin {
     pub file: PathBuf,
+    /// How diagnostics name the file: relative to the service directory when it is below it
+    /// (`config/vars.yml`), else the whole path.
+    pub name: String,
     pub text: String,
     /// The node the value came from (the file's root, or the node at the address).
     pub node: sls_yaml::Node,
@@ -496,6 +499,7 @@ impl Source for FileSource {
         let env = cx.environment();
         let file_path = resolve_path(&env.service_dir, &relative);
         let display = display_relative(&env.service_dir, &file_path);
+        let name = origin_name(&env.service_dir, &file_path);
         let extension = extension(&file_path);
         let bytes = match env.fs.read(&file_path) {
             Ok(bytes) => bytes,
@@ -546,6 +550,7 @@ impl Source for FileSource {
             }
             return Ok(SourceOutput {
                 origin: Some(Rc::new(Origin {
+                    name,
                     file: file_path,
                     text,
                     node,
@@ -585,6 +590,7 @@ impl Source for FileSource {
         }
         let origin = at.map(|node| {
             Rc::new(Origin {
+                name: name.clone(),
                 file: file_path.clone(),
                 text: text.clone(),
                 node: node.clone(),
@@ -642,6 +648,13 @@ pub(crate) fn resolve_path(base: &Path, relative: &str) -> PathBuf {
         }
     }
     out
+}
+
+fn origin_name(service_dir: &Path, file: &Path) -> String {
+    file.strip_prefix(service_dir)
+        .unwrap_or(file)
+        .display()
+        .to_string()
 }
 
 /// v3 shows `filePath.slice(serviceDir.length + 1)`.
