@@ -55,6 +55,28 @@ pub struct MapEntry {
 }
 
 impl Node {
+    /// Every span of this tree: each node's and each mapping key's, parents first. Iterative,
+    /// so a tree as deep as the loader allows cannot overflow the stack.
+    #[must_use]
+    pub fn spans(&self) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            out.push(node.span);
+            match &node.kind {
+                NodeKind::Seq(items) => stack.extend(items),
+                NodeKind::Map(entries) => {
+                    for entry in entries.values() {
+                        out.push(entry.key_span);
+                        stack.push(&entry.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The plain [`Value`] of this node, spans dropped.
     #[must_use]
     pub fn to_value(&self) -> Value {

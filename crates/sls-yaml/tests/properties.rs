@@ -4,7 +4,7 @@
 //! same value.
 
 use proptest::prelude::*;
-use sls_yaml::{Map, Node, NodeKind, Span, Value, load_json, load_yaml};
+use sls_yaml::{Map, Node, Span, Value, load_json, load_yaml};
 
 /// Text made of YAML's significant tokens, multi-byte characters and line breaks.
 fn yamlish() -> impl Strategy<Value = String> {
@@ -94,22 +94,7 @@ fn span(text: &str, span: Span) {
 
 fn spans(text: &str, result: Result<Node, sls_yaml::LoadError>) {
     match result {
-        Ok(node) => {
-            let mut stack = vec![&node];
-            while let Some(node) = stack.pop() {
-                span(text, node.span);
-                match &node.kind {
-                    NodeKind::Seq(items) => stack.extend(items),
-                    NodeKind::Map(entries) => {
-                        for entry in entries.values() {
-                            span(text, entry.key_span);
-                            stack.push(&entry.value);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        Ok(node) => node.spans().into_iter().for_each(|s| span(text, s)),
         Err(err) => span(text, err.span),
     }
 }
