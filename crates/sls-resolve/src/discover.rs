@@ -70,9 +70,10 @@ fn too_large() -> io::Error {
     )
 }
 
-/// The names v3 looks for, in order. JavaScript and TypeScript configs cannot be read offline.
-const SUPPORTED: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
-const SCRIPTED: &[&str] = &[
+/// The names v3 looks for, in order (`lib/cli/resolve-configuration-path.js`). JavaScript and
+/// TypeScript configs, which v3 tries after them, cannot be read offline.
+pub(crate) const SUPPORTED: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
+pub(crate) const SCRIPTED: &[&str] = &[
     "serverless.js",
     "serverless.mjs",
     "serverless.cjs",
@@ -132,7 +133,7 @@ pub(crate) fn locate(config: Option<&Path>, target: Option<&Path>) -> Result<Pat
 }
 
 /// `path.resolve` without touching the disk: `.` dropped, `..` pops.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -65,7 +65,7 @@ pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
         let value = found
             .get(2)
             .map_or("", |m| m.as_str())
-            .trim_matches(js_space);
+            .trim_matches(sls_syntax::is_js_whitespace);
         let quote = value.chars().next();
         let value = match quote {
             Some(q @ ('\'' | '"' | '`')) if value.len() >= 2 && value.ends_with(q) => {
@@ -87,11 +87,6 @@ pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
     // `Object.keys` lists array-index keys first, in numeric order.
     out.sort_by_key(|(k, _)| array_index(k).map_or((1, 0), |i| (0, i)));
     out
-}
-
-/// `String.prototype.trim`'s whitespace (the ASCII and Unicode spaces, line terminators, BOM).
-fn js_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{feff}'
 }
 
 /// The key as a JavaScript array index (`"0"`, `"17"`; not `"01"`).

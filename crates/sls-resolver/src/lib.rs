@@ -155,7 +155,8 @@ fn set(names: &[&str]) -> HashSet<String> {
 }
 
 const EARLY: &[&str] = &["env", "file", "opt", "self", "strToBool", "sls"];
-const REMOTE: &[&str] = &["cf", "s3", "ssm"];
+/// The sources that need AWS, besides `aws:accountId`: never resolved offline.
+pub const REMOTE_SOURCES: &[&str] = &["cf", "s3", "ssm"];
 
 /// Resolves every variable in the configuration the way `serverless print` does.
 pub fn resolve(input: ResolveInput) -> Result<Resolved, Failure> {
@@ -372,7 +373,7 @@ fn run_phases(
 
     // 9. The AWS sources.
     sources.push("aws");
-    sources.extend_from_slice(REMOTE);
+    sources.extend_from_slice(REMOTE_SOURCES);
     let mut fulfilled_all = fulfilled_final;
     fulfilled_all.extend(["aws", "cf", "s3", "ssm"].map(str::to_owned));
     engine.run(registry(&sources), fulfilled_all, None);
@@ -663,7 +664,7 @@ fn foreseeable(engine: &Engine) -> Vec<ResolveError> {
                 let message = format!("Unrecognized configuration variable sources: \"{ty}\"");
                 return (ty != "output").then(|| unknown_source_error(&ty, site, &message));
             }
-            let remote = REMOTE.contains(&ty.as_str()) || ty == "aws:accountId";
+            let remote = REMOTE_SOURCES.contains(&ty.as_str()) || ty == "aws:accountId";
             let path = site.as_ref().map(|s| humanize(&s.path)).unwrap_or_default();
             (remote && offline_fails).then(|| {
                 ResolveError::new(
@@ -720,7 +721,7 @@ fn find_remote(meta: &ValueMeta, found: &mut Option<String>) {
                 address,
             } = source
             {
-                let remote = REMOTE.contains(&ty.as_str())
+                let remote = REMOTE_SOURCES.contains(&ty.as_str())
                     || (ty == "aws"
                         && matches!(address, Some(ValueMeta { value: Some(Value::String(a)), .. }) if a == "accountId"));
                 if remote && found.is_none() {

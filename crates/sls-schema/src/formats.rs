@@ -14,24 +14,6 @@ pub(crate) fn uri(text: &str) -> bool {
         && PATTERN.get_or_init(|| Pattern::new(URI, "i")).test(text)
 }
 
-/// JavaScript's `\s` (white space and line terminators).
-fn js_space(c: char) -> bool {
-    matches!(
-        c,
-        '\u{9}'..='\u{d}'
-            | ' '
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-            | '\u{feff}'
-    )
-}
-
 /// Two ASCII digits as a number.
 fn two_digits(bytes: &[u8]) -> Option<u32> {
     match bytes {
@@ -110,7 +92,7 @@ fn time(text: &str) -> bool {
 /// `date-time`: split on `t`, `T` or white space into exactly a date and a time.
 pub(crate) fn date_time(text: &str) -> bool {
     let parts: Vec<&str> = text
-        .split(|c: char| c == 't' || c == 'T' || js_space(c))
+        .split(|c: char| c == 't' || c == 'T' || sls_syntax::is_js_whitespace(c))
         .collect();
     parts.len() == 2 && date(parts[0]) && time(parts[1])
 }

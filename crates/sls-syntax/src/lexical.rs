@@ -26,7 +26,7 @@ pub fn js_number(text: &str) -> Option<f64> {
 }
 
 /// White space and line terminators as JavaScript's `String.prototype.trim` sees them.
-pub(crate) fn is_js_whitespace(c: char) -> bool {
+pub fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
         '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
@@ -203,6 +203,19 @@ fn push_utf16_unit(out: &mut String, unit: u16, chars: &mut CharIter<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn js_whitespace_is_javascripts_not_unicodes() {
+        for c in [
+            '\t', '\n', '\u{b}', ' ', '\u{a0}', '\u{2028}', '\u{3000}', '\u{feff}',
+        ] {
+            assert!(is_js_whitespace(c), "{c:?}");
+        }
+        // NEXT LINE is Unicode white space (`char::is_whitespace`) but not JavaScript's
+        for c in ['\u{85}', 'a', '\u{200b}'] {
+            assert!(!is_js_whitespace(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn js_number_matches_javascript() {

@@ -23,7 +23,7 @@ mod lexical;
 mod machine;
 mod render;
 
-pub use lexical::{decode_json_string, js_number};
+pub use lexical::{decode_json_string, is_js_whitespace, js_number};
 pub use machine::parse;
 pub use render::{render, render_variable};
 

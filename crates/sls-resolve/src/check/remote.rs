@@ -27,8 +27,6 @@ pub(crate) struct RemoteUse {
     pub at: Option<Location>,
 }
 
-const REMOTE: &[&str] = &["ssm", "cf", "s3"];
-
 /// The remote variables `provider.profile` reaches for `stage`, in the order they are met.
 pub(crate) fn profile_dependencies(file: &SourceFile, root: &Node, stage: &str) -> Vec<RemoteUse> {
     let mut walk = Walk {
@@ -103,7 +101,7 @@ impl Walk<'_> {
                 }
             }
             let address = typed.address.as_ref().and_then(|a| self.address(a));
-            let remote = REMOTE.contains(&typed.ty.as_str())
+            let remote = sls_resolver::REMOTE_SOURCES.contains(&typed.ty.as_str())
                 || (typed.ty == "aws" && address.as_deref() == Some("accountId"));
             if remote {
                 let site = VariableSite {

@@ -9,18 +9,11 @@
 //! [`Found::scripted`]: `check` cannot run it and says so rather than skipping it silently.
 
 use std::collections::HashSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Failure;
+use crate::discover::{SCRIPTED, SUPPORTED, normalize};
 
-/// v3's names, in v3's order (`lib/cli/resolve-configuration-path.js`).
-const CONFIG_NAMES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
-const SCRIPTED_NAMES: &[&str] = &[
-    "serverless.js",
-    "serverless.mjs",
-    "serverless.cjs",
-    "serverless.ts",
-];
 const SKIPPED: &[&str] = &["node_modules", ".serverless", ".git"];
 
 /// One configuration to check.
@@ -66,12 +59,12 @@ pub(crate) fn find(paths: &[PathBuf], cwd: &Path) -> Result<Vec<Found>, Failure>
                     .map(|name| entry.path().join(name))
                     .find(|p| p.is_file())
             };
-            if let Some(path) = first(CONFIG_NAMES) {
+            if let Some(path) = first(SUPPORTED) {
                 found.push(Found {
                     path,
                     scripted: false,
                 });
-            } else if let Some(path) = first(SCRIPTED_NAMES) {
+            } else if let Some(path) = first(SCRIPTED) {
                 found.push(Found {
                     path,
                     scripted: true,
@@ -118,21 +111,6 @@ fn dedup(mut found: Vec<Found>) -> Vec<Found> {
     found.retain(|f| seen.insert(canonical(f)));
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
-}
-
-/// `path.resolve` without touching the disk: `.` dropped, `..` pops.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `path` relative to `base` when it lies below it (for messages and CI annotations).
