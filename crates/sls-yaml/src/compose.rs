@@ -33,15 +33,21 @@ const MAX_FIXES: usize = 64;
 /// so a large file gets fewer patches (64 for 512 KiB, 2 for 16 MiB) instead of minutes of work.
 const MAX_FIX_WORK: usize = 32 << 20;
 
+/// Texts at least this long are parsed on a thread of their own while this one composes the
+/// events (saphyr's scanner and parser are about 60% of a load, the composition the rest).
+const PIPELINE_BYTES: usize = 1 << 20;
+/// Events handed from the parsing thread to the composing one at a time.
+const PIPELINE_BATCH: usize = 4096;
+
 /// Loads a single YAML document.
 pub(crate) fn load(text: &str) -> Result<Node, LoadError> {
-    load_raw(text, false, MAX_FIX_WORK).map(Raw::into_node)
+    load_raw(text, false, MAX_FIX_WORK, PIPELINE_BYTES).map(Raw::into_node)
 }
 
 /// [`load`], parsing at most `max_work` bytes again in all.
 #[cfg(test)]
 fn load_with(text: &str, max_work: usize) -> Result<Node, LoadError> {
-    load_raw(text, false, max_work).map(Raw::into_node)
+    load_raw(text, false, max_work, PIPELINE_BYTES).map(Raw::into_node)
 }
 
 /// Loads a single YAML document as a plain value (no node tree, no spans).
@@ -50,15 +56,21 @@ fn load_with(text: &str, max_work: usize) -> Result<Node, LoadError> {
 /// not load is loaded again the usual way, so that its error has the spans only the raw tree
 /// keeps.
 pub(crate) fn load_value(text: &str) -> Result<Value, LoadError> {
-    match load_raw(text, true, MAX_FIX_WORK) {
+    match load_raw(text, true, MAX_FIX_WORK, PIPELINE_BYTES) {
         Ok(raw) => Ok(raw.into_value()),
-        Err(_) => load_raw(text, false, MAX_FIX_WORK).map(Raw::into_value),
+        Err(_) => load_raw(text, false, MAX_FIX_WORK, PIPELINE_BYTES).map(Raw::into_value),
     }
 }
 
 /// Loads a single YAML document as js-yaml constructs it (`plain`: with its plain collections
-/// already values), parsing at most `max_work` bytes again in all.
-fn load_raw(text: &str, plain: bool, max_work: usize) -> Result<Raw, LoadError> {
+/// already values), parsing at most `max_work` bytes again in all, on two threads when the
+/// text has at least `pipeline_bytes`.
+fn load_raw(
+    text: &str,
+    plain: bool,
+    max_work: usize,
+    pipeline_bytes: usize,
+) -> Result<Raw, LoadError> {
     if let Some(at) = text.find('\0') {
         return Err(LoadError::new(
             LoadErrorKind::Syntax,
@@ -75,7 +87,7 @@ fn load_raw(text: &str, plain: bool, max_work: usize) -> Result<Raw, LoadError> 
     // Whether one more patch (and parse) is affordable.
     let affordable = |fixes: usize| fixes < MAX_FIXES && (fixes + 1) * text.len() <= max_work;
     loop {
-        match compose(text, &working, absorb, plain) {
+        match compose(text, &working, absorb, plain, pipeline_bytes) {
             Ok(node) => return Ok(node),
             Err(Failure::Load(error)) => return Err(error),
             Err(Failure::Absorb(dash)) => {
@@ -124,12 +136,60 @@ enum Failure {
     Absorb(usize),
 }
 
-fn compose(text: &str, working: &Working<'_>, absorb: bool, plain: bool) -> Result<Raw, Failure> {
+type ParseResult<'a> = Result<(Event<'a>, saphyr_parser::Span), ScanError>;
+
+fn compose(
+    text: &str,
+    working: &Working<'_>,
+    absorb: bool,
+    plain: bool,
+    pipeline_bytes: usize,
+) -> Result<Raw, Failure> {
+    let source: &str = &working.text;
+    if source.len() < pipeline_bytes {
+        return compose_events(text, working, absorb, plain, Parser::new_from_str(source));
+    }
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ParseResult<'_>>>(8);
+        let parsing = std::thread::Builder::new()
+            .name("yaml-parser".into())
+            .spawn_scoped(scope, move || {
+                let mut parser = Parser::new_from_str(source);
+                let mut batch = Vec::with_capacity(PIPELINE_BATCH);
+                while let Some(next) = parser.next_event() {
+                    let last = matches!(next, Err(_) | Ok((Event::StreamEnd, _)));
+                    batch.push(next);
+                    if last || batch.len() == PIPELINE_BATCH {
+                        let full =
+                            std::mem::replace(&mut batch, Vec::with_capacity(PIPELINE_BATCH));
+                        // the composer stopped early (an error): so does the parser
+                        if sender.send(full).is_err() || last {
+                            return;
+                        }
+                    }
+                }
+                let _ = sender.send(batch);
+            });
+        match parsing {
+            Ok(_) => compose_events(text, working, absorb, plain, receiver.into_iter().flatten()),
+            // no second thread to be had: one does both
+            Err(_) => compose_events(text, working, absorb, plain, Parser::new_from_str(source)),
+        }
+    })
+}
+
+/// Folds an event stream (straight from the parser, or from the parsing thread) into a tree.
+fn compose_events<'a>(
+    text: &str,
+    working: &Working<'_>,
+    absorb: bool,
+    plain: bool,
+    events: impl Iterator<Item = ParseResult<'a>>,
+) -> Result<Raw, Failure> {
     let mut composer = Composer::new(text, working);
     composer.absorb = absorb;
     composer.plain = plain;
-    let mut parser = Parser::new_from_str(&working.text);
-    while let Some(next) = parser.next_event() {
+    for next in events {
         let (event, span) = match next {
             Ok(next) => next,
             Err(error) => {
@@ -1233,6 +1293,46 @@ fn merge_source(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every input of the loader corpus, and the same inputs with an error at their start,
+    /// in their middle and at their end, load the same on one thread and on two.
+    #[test]
+    fn the_parsing_thread_changes_nothing() {
+        let corpus: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/load-corpus.json")).unwrap();
+        let mut texts: Vec<String> = corpus
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|case| case["yaml"].as_str().map(str::to_owned))
+            .collect();
+        let many: String = (0..5_000)
+            .map(|i| format!("k{i}: [a, {{b: c}}]\n"))
+            .collect();
+        texts.push(many.clone());
+        texts.push(format!("]\n{many}"));
+        texts.push(format!("{many}x: [unclosed\n{many}"));
+        texts.push(format!("{many}x: *nowhere\n"));
+        texts.push(format!("{many}\tbad: 1\n"));
+        for text in &texts {
+            for plain in [false, true] {
+                let one = load_raw(text, plain, MAX_FIX_WORK, usize::MAX);
+                let two = load_raw(text, plain, MAX_FIX_WORK, 0);
+                match (one, two) {
+                    (Ok(one), Ok(two)) => {
+                        assert_eq!(one.into_value(), two.into_value(), "{text:?}");
+                    }
+                    (Err(one), Err(two)) => assert_eq!(one, two, "{text:?}"),
+                    (one, two) => panic!("{text:?}: {:?} against {:?}", one.is_ok(), two.is_ok()),
+                }
+            }
+        }
+        // the node trees (spans) agree too
+        assert_eq!(
+            load_raw(&many, false, MAX_FIX_WORK, usize::MAX).map(Raw::into_node),
+            load_raw(&many, false, MAX_FIX_WORK, 0).map(Raw::into_node)
+        );
+    }
 
     #[test]
     fn reparsing_stops_at_the_work_bound() {
