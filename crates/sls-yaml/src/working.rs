@@ -13,7 +13,10 @@
 //!   bug Serverless inherits); that entry's lines are indented to the sequence's column;
 //! - js-yaml does not check the indentation of continuation lines inside quoted scalars and
 //!   flow collections (where indentation carries no meaning); where saphyr reports such a
-//!   line, spaces are inserted before it.
+//!   line, spaces are inserted before it;
+//! - YAML 1.2 limits an implicit key (`key: value`) to 1024 characters and saphyr enforces it,
+//!   js-yaml does not: a longer block mapping key that starts its line becomes an explicit one
+//!   (`? key`, then `:` on the next line at the key's column).
 //!
 //! Character indices of the edited text map back to byte offsets of the original text.
 
@@ -112,8 +115,15 @@ impl<'a> Working<'a> {
                 surrogate_edits(self.original, at)
             }
             "':' must be followed by a valid YAML whitespace" => tab_after_colon(self.original, at),
-            "mapping values are not allowed in this context"
-            | "block sequence entries are not allowed in this context" => {
+            "mapping values are not allowed in this context" => {
+                let edits = content_after_document_start(self.original, at);
+                if edits.is_empty() {
+                    long_implicit_key(self.original, at)
+                } else {
+                    edits
+                }
+            }
+            "block sequence entries are not allowed in this context" => {
                 content_after_document_start(self.original, at)
             }
             "invalid indentation in quoted scalar" => quoted_indentation(self.original, at),
@@ -496,6 +506,47 @@ fn flow_indentation(text: &str, opener: usize, at: usize) -> Vec<Edit> {
 
 /// Moves the content after the first document start marker (`--- a: 1`) to its own line,
 /// at the same column, when the error at `at` is on the marker's line.
+/// A block mapping key longer than saphyr's 1024 characters, whose `:` is at `at`: `? ` before
+/// the key and a line break before the `:`, which then stands at the key's column. Only a key
+/// that starts its line (after indentation and `- ` entries) and fits on it.
+fn long_implicit_key(text: &str, at: usize) -> Vec<Edit> {
+    let b = text.as_bytes();
+    if b.get(at) != Some(&b':')
+        || !matches!(b.get(at + 1), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        return Vec::new();
+    }
+    let (line, _) = line_indent(text, at);
+    let mut key = line;
+    loop {
+        match b[key..at] {
+            [b' ', ..] => key += 1,
+            [b'-', b' ' | b'\t', ..] => key += 2,
+            _ => break,
+        }
+    }
+    let written = &text[key..at];
+    let column = text[line..key].chars().count();
+    if written.chars().count() <= 1024
+        || written.starts_with(['?', '{', '[', '#', '\t'])
+        || written.contains(['\n', '\r'])
+    {
+        return Vec::new();
+    }
+    vec![
+        Edit {
+            start: key,
+            end: key,
+            with: "? ".to_owned(),
+        },
+        Edit {
+            start: at,
+            end: at,
+            with: format!("\n{}", " ".repeat(column)),
+        },
+    ]
+}
+
 fn content_after_document_start(text: &str, at: usize) -> Vec<Edit> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

@@ -1,6 +1,6 @@
 //! Exact byte spans of nodes, keys and errors.
 
-use sls_yaml::{LoadErrorKind, Node, NodeKind, Span, load_json, load_yaml};
+use sls_yaml::{LoadErrorKind, Node, NodeKind, Span, Value, load_json, load_yaml};
 
 /// The span of the `nth` (0-based) occurrence of `needle` in `text`.
 fn find(text: &str, needle: &str, nth: usize) -> Span {
@@ -297,4 +297,33 @@ fn json_spans() {
         .err()
         .unwrap_or_else(|| panic!("should fail"));
     assert_eq!(err.span, find("{\"é\": 1,}", "}", 0));
+}
+
+/// js-yaml takes implicit keys of any length; saphyr stops at YAML 1.2's 1024 characters, so
+/// longer block keys are made explicit before saphyr sees them. Values, nesting and spans are
+/// as if nothing had been done.
+#[test]
+fn implicit_keys_longer_than_1024_characters() {
+    let long = "k".repeat(1100);
+    let wide = "é".repeat(1030);
+    let text = format!(
+        "a:\n  {long}: 1\n  next: 2\nlist:\n  - {long}: x\n    sibling: y\n  - \"{wide}\": q\nblock:\n  {long}:\n    inner: [1, 2]\nafter: end\n"
+    );
+    let root = load(&text);
+    let value = |path: &[&str]| at(&root, path).to_value();
+    assert_eq!(value(&["a", &long]), Value::Number(1.0));
+    assert_eq!(value(&["a", "next"]), Value::Number(2.0));
+    assert_eq!(value(&["list", "0", &long]), Value::String("x".into()));
+    assert_eq!(value(&["list", "0", "sibling"]), Value::String("y".into()));
+    assert_eq!(value(&["list", "1", &wide]), Value::String("q".into()));
+    assert_eq!(value(&["block", &long, "inner", "1"]), Value::Number(2.0));
+    assert_eq!(value(&["after"]), Value::String("end".into()));
+    // spans point into the text as written
+    assert_eq!(key_span(&root, &["a"], &long), find(&text, &long, 0));
+    assert_eq!(at(&root, &["a", "next"]).span, find(&text, "2", 0));
+    assert_eq!(at(&root, &["after"]).span, find(&text, "end", 0));
+    assert_eq!(
+        key_span(&root, &["list", "0"], "sibling"),
+        find(&text, "sibling", 0)
+    );
 }
