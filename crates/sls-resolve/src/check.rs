@@ -138,6 +138,38 @@ struct Row {
 }
 
 impl Row {
+    /// The row of a configuration that was not read: no service, stage or credentials, one
+    /// finding about the file.
+    fn unread(
+        config: &str,
+        credentials: &str,
+        severity: Severity,
+        finding: Finding,
+        frame: String,
+    ) -> Row {
+        Row {
+            service: None,
+            config: config.to_owned(),
+            stage: "-".into(),
+            found_by: Vec::new(),
+            region: None,
+            stack: None,
+            skipped: false,
+            profile_at: None,
+            service_at: None,
+            provider_profile: None,
+            credentials: credentials.into(),
+            credentials_json: Json::Null,
+            account: None,
+            findings: vec![CheckFinding {
+                severity,
+                finding,
+                file: Some(config.to_owned()),
+                frame,
+            }],
+        }
+    }
+
     fn name(&self) -> &str {
         self.service.as_deref().unwrap_or("?")
     }
@@ -372,33 +404,18 @@ fn not_checked(config: &str) -> Row {
         at: None,
         span: None,
     };
-    let frame = Failure::plain(
+    let frame = diagnostics::render_finding(
+        None,
         &finding.code,
         format!("warning: {}", finding.message),
+        None,
+        "",
         finding.help.clone(),
-    )
-    .rendered;
-    Row {
-        service: None,
-        config: config.to_owned(),
-        stage: "-".into(),
-        found_by: Vec::new(),
-        region: None,
-        stack: None,
-        skipped: true,
-        profile_at: None,
-        service_at: None,
-        provider_profile: None,
-        credentials: "not checked".into(),
-        credentials_json: Json::Null,
-        account: None,
-        findings: vec![CheckFinding {
-            severity: Severity::Warning,
-            finding,
-            file: Some(config.to_owned()),
-            frame,
-        }],
-    }
+        miette::Severity::Warning,
+    );
+    let mut row = Row::unread(config, "not checked", Severity::Warning, finding, frame);
+    row.skipped = true;
+    row
 }
 
 /// The row of a configuration that is not valid YAML, JSON or UTF-8, with the place of the
@@ -440,33 +457,14 @@ fn parse_failure(path: &Path, config: &str, failure: Failure) -> Row {
         "here",
         None,
     );
-    Row {
-        service: None,
-        config: config.to_owned(),
-        stage: "-".into(),
-        found_by: Vec::new(),
-        region: None,
-        stack: None,
-        skipped: false,
-        profile_at: None,
-        service_at: None,
-        provider_profile: None,
-        credentials: "-".into(),
-        credentials_json: Json::Null,
-        account: None,
-        findings: vec![CheckFinding {
-            severity: Severity::Error,
-            finding: Finding {
-                code: code.into(),
-                message: failure.v3,
-                help: None,
-                at,
-                span,
-            },
-            file: Some(config.to_owned()),
-            frame,
-        }],
-    }
+    let finding = Finding {
+        code: code.into(),
+        message: failure.v3,
+        help: None,
+        at,
+        span,
+    };
+    Row::unread(config, "-", Severity::Error, finding, frame)
 }
 
 /// Codes that are errors in `check` although the report calls them warnings: each means the
