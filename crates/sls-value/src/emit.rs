@@ -1,6 +1,7 @@
 //! JavaScript's text forms of values: `Number#toString`, `String(x)`, `JSON.stringify` and
 //! js-yaml 4's `dump` (default options, `noRefs`).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use crate::Value;
@@ -509,35 +510,71 @@ fn looks_timestamp(s: &str) -> bool {
     timestamp().is_some()
 }
 
-/// js-yaml's `foldLine`: break at spaces so lines stay within `width`.
+/// js-yaml's `foldLine`: break at spaces so lines stay within `width`. Greedy: the longest
+/// piece within the width, else the shortest over it; never before a space (a more-indented
+/// line would mean a line break). Lengths count UTF-16 units, as JavaScript strings do.
 fn fold_line(line: &str, width: usize) -> String {
     if line.is_empty() || line.starts_with(' ') {
         return line.to_owned();
     }
-    let bytes = line.as_bytes();
-    let (mut start, mut curr) = (0usize, 0usize);
-    let mut result = String::new();
-    for next in 0..bytes.len().saturating_sub(1) {
-        if bytes[next] != b' ' || bytes[next + 1] == b' ' {
-            continue;
+    // (UTF-16 index, byte offset) of a space that is followed by something else
+    let mut breaks = Vec::new();
+    let mut units = 0;
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c == ' ' && chars.peek().is_some_and(|&(_, n)| n != ' ') {
+            breaks.push((units, at));
         }
-        if next - start > width {
-            let end = if curr > start { curr } else { next };
+        units += c.len_utf16();
+    }
+    let (mut start, mut curr) = ((0usize, 0usize), (0usize, 0usize));
+    let mut result = String::new();
+    for next in breaks {
+        if next.0 - start.0 > width {
+            let end = if curr.0 > start.0 { curr } else { next };
             result.push('\n');
-            result.push_str(&line[start..end]);
-            start = end + 1;
+            result.push_str(&line[start.1..end.1]);
+            // the space becomes the line break
+            start = (end.0 + 1, end.1 + 1);
         }
         curr = next;
     }
     result.push('\n');
-    if line.len() - start > width && curr > start {
-        result.push_str(&line[start..curr]);
+    if units - start.0 > width && curr.0 > start.0 {
+        result.push_str(&line[start.1..curr.1]);
         result.push('\n');
-        result.push_str(&line[curr + 1..]);
+        result.push_str(&line[curr.1 + 1..]);
     } else {
-        result.push_str(&line[start..]);
+        result.push_str(&line[start.1..]);
     }
     result[1..].to_owned()
+}
+
+/// js-yaml's `foldString`: every line folded; in folded style a single line break between two
+/// lines that are not more-indented must be written twice.
+fn fold_string(s: &str, width: usize) -> String {
+    let mut lines = s.split('\n');
+    let mut result = fold_line(lines.next().unwrap_or_default(), width);
+    let mut prev_more_indented = s.starts_with(['\n', ' ']);
+    let mut breaks = 0;
+    for line in lines {
+        breaks += 1;
+        if line.is_empty() {
+            // one more line break of the run (at the end: the string's trailing breaks)
+            continue;
+        }
+        let more_indented = line.starts_with(' ');
+        result.push_str(&"\n".repeat(breaks));
+        if !prev_more_indented && !more_indented {
+            result.push('\n');
+        }
+        result.push_str(&fold_line(line, width));
+        prev_more_indented = more_indented;
+        breaks = 0;
+    }
+    // trailing line breaks: `(\n+)` then an empty line
+    result.push_str(&"\n".repeat(breaks));
+    result
 }
 
 fn block_header(s: &str) -> String {
@@ -583,15 +620,25 @@ fn yaml_string(out: &mut String, s: &str, indent: usize, key: bool) {
     }
     let width = 80usize.saturating_sub(indent).max(40);
     let chars: Vec<char> = s.chars().collect();
-    let multiline = s.contains('\n');
     let mut plain = plain_safe_first(chars[0]) && !is_white(chars[chars.len() - 1]);
     let mut printable = true;
     let mut prev = None;
+    // js-yaml's `chooseScalarStyle`: positions count UTF-16 units; a line is foldable when it
+    // is longer than the width and not more-indented (keys are never written as blocks)
+    let mut line_break = false;
+    let mut foldable = false;
+    let mut line_start = 0usize;
+    let mut line_first = chars[0];
+    let mut units = 0usize;
     for (i, &c) in chars.iter().enumerate() {
         if c == '\n' {
             if key {
                 printable = false;
             }
+            line_break = true;
+            foldable |= units - line_start > width && line_first != ' ';
+            line_start = units + 1;
+            line_first = chars.get(i + 1).copied().unwrap_or('\n');
         } else if !is_printable(c) {
             printable = false;
         }
@@ -600,7 +647,10 @@ fn yaml_string(out: &mut String, s: &str, indent: usize, key: bool) {
             plain = false;
         }
         prev = Some(c);
+        units += c.len_utf16();
     }
+    foldable |= units - line_start > width && line_first != ' ';
+    let foldable = foldable && !key;
     if let Some(&last) = chars.last() {
         if is_white(last) || last == ':' {
             plain = false;
@@ -610,26 +660,25 @@ fn yaml_string(out: &mut String, s: &str, indent: usize, key: bool) {
         double_quoted(out, s);
         return;
     }
-    if !multiline {
-        let foldable = !key && chars.len() > width && chars[0] != ' ';
-        if !foldable {
-            if plain && !ambiguous(s) {
-                out.push_str(s);
-            } else {
-                out.push('\'');
-                out.push_str(&s.replace('\'', "''"));
-                out.push('\'');
-            }
-            return;
+    if !line_break && !foldable {
+        if plain && !ambiguous(s) {
+            out.push_str(s);
+        } else {
+            out.push('\'');
+            out.push_str(&s.replace('\'', "''"));
+            out.push('\'');
         }
-        out.push('>');
-        out.push_str(&block_header(s));
-        indent_lines(out, &fold_line(s, width), indent);
         return;
     }
-    out.push('|');
+    let text = if foldable {
+        out.push('>');
+        Cow::Owned(fold_string(s, width))
+    } else {
+        out.push('|');
+        Cow::Borrowed(s)
+    };
     out.push_str(&block_header(s));
-    let body = s.strip_suffix('\n').unwrap_or(s);
+    let body = text.strip_suffix('\n').unwrap_or(&text);
     indent_lines(out, body, indent);
 }
 
