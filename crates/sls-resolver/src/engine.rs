@@ -245,20 +245,31 @@ impl Engine {
         let Some(mut variables) = meta.variables.take() else {
             return;
         };
-        let mut failed = false;
+        // v3 resolves the variables of a string at once and keeps the error that settles first
+        // (`Promise.all` in `resolveVariables`): a variable's own not-found or source error,
+        // when it needs no I/O, settles before an error passed on from another property
+        // (which waits for that property) and before a file read. Otherwise text order.
+        let mut first: Option<SharedError> = None;
+        let mut fast: Option<SharedError> = None;
         for variable in &mut variables {
-            if variable.sources.is_none() {
+            let Some(sources) = &variable.sources else {
                 continue;
-            }
+            };
+            let io = involves_io(sources);
             self.resolve_variable(batch, path, variable);
             if let Some(error) = &variable.error {
-                if meta.error.is_none() {
-                    meta.error = Some(error.clone());
-                    failed = true;
+                let own = matches!(
+                    error.code,
+                    ErrorCode::MissingVariableResult | ErrorCode::VariableResolution
+                ) && error.site.as_ref().is_some_and(|s| s.path == path);
+                if own && !io && fast.is_none() {
+                    fast = Some(error.clone());
                 }
+                first.get_or_insert_with(|| error.clone());
             }
         }
-        if failed {
+        if let Some(error) = fast.or(first) {
+            meta.error.get_or_insert(error);
             return;
         }
         if variables.iter().any(|v| v.sources.is_some()) {
@@ -961,4 +972,27 @@ impl SourceContext for Context<'_> {
         )?;
         Ok(meta.value.unwrap_or(Value::Null))
     }
+}
+
+/// Whether resolving these sources reads a file or would call AWS (in v3: real I/O, which
+/// settles after everything that only waits for other promises).
+fn involves_io(sources: &[SourceMeta]) -> bool {
+    sources.iter().any(|source| match source {
+        SourceMeta::Literal(_) => false,
+        SourceMeta::Typed {
+            ty,
+            params,
+            address,
+        } => {
+            ty == "file"
+                || ty == "aws"
+                || crate::REMOTE_SOURCES.contains(&ty.as_str())
+                || params
+                    .iter()
+                    .flatten()
+                    .chain(address.iter())
+                    .flat_map(|meta| meta.variables.iter().flatten())
+                    .any(|v| v.sources.as_deref().is_some_and(involves_io))
+        }
+    })
 }
