@@ -19,6 +19,8 @@
 //! [`SyntaxErrorKind::TooDeep`] error, so the parse output (each nested param or address keeps
 //! its raw text) stays proportional to the input and the resolver's recursion stays shallow.
 
+#[doc(hidden)]
+pub mod invariants;
 mod lexical;
 mod machine;
 mod render;

@@ -4,7 +4,8 @@
 //! ([`render_variable`]) parses back to itself.
 
 use proptest::prelude::*;
-use sls_syntax::{Part, Source, Variable, VariableKind, parse, render, render_variable};
+use sls_syntax::invariants::{assert_offsets, at, shape, sources_inside};
+use sls_syntax::{parse, render, render_variable};
 
 /// Text without `$`: plain words, spaces, punctuation, multi-byte characters.
 fn text() -> impl Strategy<Value = String> {
@@ -111,96 +112,13 @@ fn any_template() -> impl Strategy<Value = String> {
     prop_oneof![template(), noisy(), ".{0,24}"]
 }
 
-fn at(input: &str, offset: usize) {
-    assert!(
-        offset <= input.len(),
-        "offset {offset} past the end of {input:?}"
-    );
-    assert!(
-        input.is_char_boundary(offset),
-        "offset {offset} inside a character of {input:?}"
-    );
-}
-
-/// Offsets of `variables` count from `base` (a part's start for nested ones).
-fn check_offsets(input: &str, variables: &[Variable], base: usize) {
-    for v in variables {
-        assert!(v.start < v.end, "empty variable in {input:?}");
-        at(input, base + v.start);
-        at(input, base + v.end);
-        if let VariableKind::Sources(sources) = &v.kind {
-            for source in sources {
-                if let Source::Typed(t) = source {
-                    at(input, t.ty_offset);
-                    assert_eq!(
-                        input.get(t.ty_offset..t.ty_offset + t.ty.len()),
-                        Some(t.ty.as_str())
-                    );
-                    for part in t.params.iter().flatten().chain(&t.address) {
-                        at(input, part.offset);
-                        check_offsets(input, &part.variables, part.offset);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Whether every source lies inside its own variable. v3's machine carries a pending source
-/// over to the next variable after a foreign `::` (`${a:b, c::d} ${e:f}` makes `a:b` the first
-/// source of `${e:f}`); printing that source inside the second variable cannot be undone.
-fn sources_inside(variables: &[Variable], base: usize) -> bool {
-    variables.iter().all(|v| match &v.kind {
-        VariableKind::Escape(_) => true,
-        VariableKind::Sources(sources) => sources.iter().all(|s| match s {
-            Source::Literal(_) => true,
-            Source::Typed(t) => {
-                (base + v.start..base + v.end).contains(&t.ty_offset)
-                    && t.params
-                        .iter()
-                        .flatten()
-                        .chain(&t.address)
-                        .all(|p: &Part| sources_inside(&p.variables, p.offset))
-            }
-        }),
-    })
-}
-
-/// The variables without their absolute offsets (nested ones keep theirs, relative to the raw
-/// text of their part, which printing keeps).
-fn shape(variables: &[Variable]) -> Vec<Variable> {
-    fn strip(v: &mut Variable) {
-        if let VariableKind::Sources(sources) = &mut v.kind {
-            for source in sources {
-                if let Source::Typed(t) = source {
-                    t.ty_offset = 0;
-                    for part in t.params.iter_mut().flatten().chain(&mut t.address) {
-                        part.offset = 0;
-                        part.variables.iter_mut().for_each(strip);
-                    }
-                }
-            }
-        }
-    }
-    variables
-        .iter()
-        .map(|v| {
-            let mut v = v.clone();
-            v.start = 0;
-            v.end = 0;
-            strip(&mut v);
-            v
-        })
-        .collect()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn offsets_lie_inside_the_input_on_character_boundaries(input in any_template()) {
         match parse(&input) {
-            Ok(variables) => check_offsets(&input, &variables, 0),
+            Ok(variables) => assert_offsets(&input, &variables),
             Err(err) => {
                 at(&input, err.offset);
                 let _ = err.v3_message(&input);
@@ -211,7 +129,7 @@ proptest! {
     #[test]
     fn parse_render_parse_gives_the_same_variables(input in any_template()) {
         let Ok(variables) = parse(&input) else { return Ok(()) };
-        prop_assume!(sources_inside(&variables, 0));
+        prop_assume!(sources_inside(&variables));
         let printed = render(&input, &variables);
         let again = parse(&printed)
             .map_err(|e| TestCaseError::fail(format!("{printed:?} does not parse: {e}")))?;
