@@ -927,8 +927,9 @@ fn text(rows: &[Row], deny_warnings: bool) -> String {
                 },
                 r.provider_profile.clone().unwrap_or_else(|| "-".into()),
                 r.credentials.clone(),
-                match (&r.account, &r.credentials_json) {
+                match (&r.account, &r.credentials_json["source"]) {
                     (Some(a), _) => a.clone(),
+                    // no credentials (not read, not evaluated, none found): no account to know
                     (None, Json::Null) => "-".into(),
                     (None, _) => "unknown".into(),
                 },
