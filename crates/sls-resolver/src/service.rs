@@ -359,7 +359,27 @@ pub fn run(
     if aws {
         initialize_hooks(root, options);
     }
+    drop_proto_keys(root);
     Ok(())
+}
+
+/// `__proto__` keys are visible to variables and to the schema (which calls them unrecognized),
+/// but the configuration v3 prints is copied by assignment, where `obj.__proto__ = v` sets the
+/// prototype (or does nothing) instead of a property: the key is gone from the output, at any
+/// depth.
+fn drop_proto_keys(map: &mut Map) {
+    map.shift_remove("__proto__");
+    for value in map.values_mut() {
+        drop_proto_keys_in(value);
+    }
+}
+
+fn drop_proto_keys_in(value: &mut Value) {
+    match value {
+        Value::Object(map) => drop_proto_keys(map),
+        Value::Array(items) => items.iter_mut().for_each(drop_proto_keys_in),
+        _ => {}
+    }
 }
 
 /// The `initialize` hooks that write into the configuration, in plugin order.
