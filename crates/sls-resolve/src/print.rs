@@ -90,6 +90,8 @@ impl PrintArgs {
                 .filter(|v| !v.is_empty())
                 .map_or(Value::Null, Value::String)
         };
+        // a flag given is `true`, one not given is absent (null)
+        let flag = |on: bool| if on { Value::Bool(true) } else { Value::Null };
         let mut map = Map::default();
         let format = match self.format {
             Format::Yaml => Value::Null,
@@ -109,11 +111,7 @@ impl PrintArgs {
         map.insert("org".into(), text(&self.org));
         map.insert(
             "use-local-credentials".into(),
-            if self.use_local_credentials {
-                Value::Bool(true)
-            } else {
-                Value::Null
-            },
+            flag(self.use_local_credentials),
         );
         map.insert("config".into(), text(&self.config));
         map.insert("stage".into(), text(&self.stage));
@@ -125,14 +123,7 @@ impl PrintArgs {
         map.insert("param".into(), params);
         map.insert("help".into(), Value::Null);
         map.insert("version".into(), Value::Null);
-        map.insert(
-            "verbose".into(),
-            if self.verbose {
-                Value::Bool(true)
-            } else {
-                Value::Null
-            },
-        );
+        map.insert("verbose".into(), flag(self.verbose));
         map.insert("debug".into(), text(&self.debug));
         map
     }
