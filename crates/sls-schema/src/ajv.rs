@@ -374,11 +374,18 @@ pub(crate) struct Validator<'s> {
     schema_path: String,
     all_errors: bool,
     create_errors: bool,
+    /// Objects with this many entries or more have their pattern properties validated on two
+    /// threads ([`PARALLEL_ENTRIES`]; `usize::MAX` in the tests' sequential runs).
+    parallel_entries: usize,
 }
 
 impl<'s> Validator<'s> {
     /// Validates `config` in place; returns ajv's `validate.errors`.
     pub(crate) fn run(schema: &'s Schema, config: &mut Value) -> Vec<AjvError> {
+        Self::run_with(schema, config, PARALLEL_ENTRIES)
+    }
+
+    fn run_with(schema: &'s Schema, config: &mut Value, parallel_entries: usize) -> Vec<AjvError> {
         let mut validator = Validator {
             schema,
             errors: Vec::new(),
@@ -387,6 +394,7 @@ impl<'s> Validator<'s> {
             schema_path: "#".into(),
             all_errors: true,
             create_errors: true,
+            parallel_entries,
         };
         let mut data = Data {
             slot: config,
@@ -1168,6 +1176,10 @@ impl<'s> Validator<'s> {
                 if self.node(*id).always_valid {
                     continue;
                 }
+                if self.all_errors && len >= self.parallel_entries {
+                    self.entries_in_parallel(*id, data, pattern, seg);
+                    continue;
+                }
                 for i in 0..len {
                     if key_at(data, i).is_some_and(|key| pattern.test(key)) {
                         let valid = self.child(*id, data, Key::Entry(i), seg);
@@ -1180,6 +1192,74 @@ impl<'s> Validator<'s> {
         }
     }
 }
+/// How many entries an object needs before the values its pattern properties match are
+/// validated on two threads (`functions` of a large service).
+const PARALLEL_ENTRIES: usize = 512;
+
+impl<'s> Validator<'s> {
+    /// The loop of one pattern property over the entries of a large object, in two halves on
+    /// two threads; the result is the sequential loop's. Each value is a separate subtree (its
+    /// coercions stay inside it) and ajv's error resets inside a value only reach back to where
+    /// that value began, so the second half's errors, appended after the first half's, are the
+    /// errors the sequential loop records. Only with `allErrors` (nothing stops at the first).
+    fn entries_in_parallel(
+        &mut self,
+        id: NodeId,
+        data: &mut Data,
+        pattern: &'s crate::schema::Pattern,
+        seg: &'s str,
+    ) {
+        let Value::Object(map) = data.view_mut() else {
+            return;
+        };
+        let middle = map.len() / 2;
+        let (first, second) = map.as_mut_slice().split_at_mut(middle);
+        let worker = |validator: &Validator<'s>| Validator {
+            schema: validator.schema,
+            errors: Vec::new(),
+            pool: String::new(),
+            instance_path: validator.instance_path.clone(),
+            schema_path: validator.schema_path.clone(),
+            all_errors: validator.all_errors,
+            create_errors: validator.create_errors,
+            // One split: the halves do not split again.
+            parallel_entries: usize::MAX,
+        };
+        let mut early = worker(self);
+        let mut late = worker(self);
+        let run = |validator: &mut Validator<'s>,
+                   entries: &mut indexmap::map::Slice<String, Value>| {
+            for (key, value) in entries.iter_mut() {
+                if !pattern.test(key) {
+                    continue;
+                }
+                let instance_len = validator.instance_path.len();
+                validator.instance_path.push('/');
+                push_pointer(&mut validator.instance_path, key);
+                let mut child = Data {
+                    slot: value,
+                    depth: 0,
+                };
+                validator.subschema_at(id, &mut child, seg);
+                validator.instance_path.truncate(instance_len);
+            }
+        };
+        sls_value::parallel::join(|| run(&mut early, first), || run(&mut late, second));
+        for part in [early, late] {
+            let offset = self.pool.len();
+            self.pool.push_str(&part.pool);
+            self.errors
+                .extend(part.errors.into_iter().map(|error| RawError {
+                    start: error.start + offset,
+                    instance_end: error.instance_end + offset,
+                    schema_end: error.schema_end + offset,
+                    extra_end: error.extra_end + offset,
+                    ..error
+                }));
+        }
+    }
+}
+
 /// One branch of ajv's `coerceSpecificType` chain.
 fn coerce_to_type(t: JsonType, v: &Value) -> Option<Value> {
     match t {
@@ -1258,6 +1338,82 @@ mod tests {
                 assert_eq!(node.property_index(name), Some(i));
             }
             assert_eq!(node.property_index("\u{0}not a property"), None);
+        }
+    }
+
+    /// A service whose `functions` take the parallel walk, with coercions, failing `anyOf`
+    /// branches, unknown properties and invalid names spread over both halves.
+    fn large_service(functions: usize) -> Value {
+        fn object(pairs: Vec<(&str, Value)>) -> Value {
+            Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+        }
+        let s = |t: &str| Value::String(t.to_owned());
+        let mut map = sls_value::Map::default();
+        for i in 0..functions {
+            let event = match i % 5 {
+                0 => object(vec![(
+                    "http",
+                    object(vec![("path", s(&format!("/f{i}"))), ("method", s("get"))]),
+                )]),
+                1 => object(vec![("schedule", Value::Number(i as f64))]),
+                2 => object(vec![("notAnEvent", Value::Bool(true))]),
+                3 => s("sqs"),
+                _ => object(vec![("sqs", s("arn:aws:sqs:eu-west-1:123456789012:queue"))]),
+            };
+            let mut function = vec![
+                ("handler", s(&format!("handlers/f{i}.handler"))),
+                ("events", Value::Array(vec![event])),
+            ];
+            match i % 7 {
+                0 => function.push(("memorySize", s("256"))),
+                1 => function.push(("timeout", s("soon"))),
+                2 => function.push(("unknownProperty", Value::Null)),
+                3 => function.push(("environment", object(vec![("A", Value::Number(1.0))]))),
+                _ => {}
+            }
+            let name = if i % 97 == 0 {
+                format!("bad name {i}")
+            } else {
+                format!("f{i}")
+            };
+            let value = if i % 211 == 0 {
+                s("not a function")
+            } else {
+                object(function)
+            };
+            map.insert(name, value);
+        }
+        object(vec![
+            ("service", s("large")),
+            ("provider", object(vec![("name", s("aws"))])),
+            ("functions", Value::Object(map)),
+        ])
+    }
+
+    #[test]
+    fn the_parallel_walk_of_a_large_object_is_the_sequential_one() {
+        let schema = crate::schema::get(crate::SchemaKind::Aws);
+        let functions = 2 * PARALLEL_ENTRIES + 37;
+        let mut sequential = large_service(functions);
+        let mut parallel = sequential.clone();
+        let expected = Validator::run_with(schema, &mut sequential, usize::MAX);
+        let found = Validator::run_with(schema, &mut parallel, PARALLEL_ENTRIES);
+        assert!(expected.len() > functions, "{} errors", expected.len());
+        assert_eq!(found, expected);
+        assert_eq!(parallel, sequential, "the same coercions");
+        // `memorySize: '256'` became 256 in both halves.
+        for name in ["f7", "f1001"] {
+            let function = match &parallel {
+                Value::Object(map) => match &map["functions"] {
+                    Value::Object(functions) => functions[name].clone(),
+                    _ => Value::Null,
+                },
+                _ => Value::Null,
+            };
+            assert!(
+                matches!(&function, Value::Object(f) if f["memorySize"] == Value::Number(256.0)),
+                "{name}: {function:?}"
+            );
         }
     }
 

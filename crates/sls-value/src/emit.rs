@@ -142,13 +142,16 @@ pub fn to_json_pretty(value: &Value) -> String {
     out
 }
 
+/// Collections with this many entries or more are written in two halves on two threads
+/// (the `functions` of a large service); the text is the same.
+const PARALLEL_ENTRIES: usize = 512;
+
 fn json(out: &mut String, value: &Value, indent: Option<usize>, depth: usize) {
-    let newline = |out: &mut String, depth: usize| {
-        if let Some(step) = indent {
-            out.push('\n');
-            pad(out, step * depth);
-        }
-    };
+    json_value(out, value, indent, depth, true);
+}
+
+/// `split`: whether a large collection may be written in two halves (once: not inside a half).
+fn json_value(out: &mut String, value: &Value, indent: Option<usize>, depth: usize, split: bool) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -158,33 +161,76 @@ fn json(out: &mut String, value: &Value, indent: Option<usize>, depth: usize) {
         Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Array(items) => {
             out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+            let write = |out: &mut String, items: &[Value], first: usize, split: bool| {
+                for (i, item) in items.iter().enumerate() {
+                    if first + i > 0 {
+                        out.push(',');
+                    }
+                    json_newline(out, indent, depth + 1);
+                    json_value(out, item, indent, depth + 1, split);
                 }
-                newline(out, depth + 1);
-                json(out, item, indent, depth + 1);
+            };
+            if split && items.len() >= PARALLEL_ENTRIES {
+                let (early, late) = items.split_at(items.len() / 2);
+                let ((), tail) = crate::parallel::join(
+                    || write(out, early, 0, false),
+                    || {
+                        let mut tail = String::new();
+                        write(&mut tail, late, early.len(), false);
+                        tail
+                    },
+                );
+                out.push_str(&tail);
+            } else {
+                write(out, items, 0, split);
             }
-            newline(out, depth);
+            json_newline(out, indent, depth);
             out.push(']');
         }
         Value::Object(map) => {
             out.push('{');
-            for (i, (key, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+            let write = |out: &mut String,
+                         entries: &indexmap::map::Slice<String, Value>,
+                         first: usize,
+                         split: bool| {
+                for (i, (key, item)) in entries.iter().enumerate() {
+                    if first + i > 0 {
+                        out.push(',');
+                    }
+                    json_newline(out, indent, depth + 1);
+                    json_string(out, key);
+                    out.push(':');
+                    if indent.is_some() {
+                        out.push(' ');
+                    }
+                    json_value(out, item, indent, depth + 1, split);
                 }
-                newline(out, depth + 1);
-                json_string(out, key);
-                out.push(':');
-                if indent.is_some() {
-                    out.push(' ');
-                }
-                json(out, item, indent, depth + 1);
+            };
+            if split && map.len() >= PARALLEL_ENTRIES {
+                let (early, late) = map.as_slice().split_at(map.len() / 2);
+                let ((), tail) = crate::parallel::join(
+                    || write(out, early, 0, false),
+                    || {
+                        let mut tail = String::new();
+                        write(&mut tail, late, early.len(), false);
+                        tail
+                    },
+                );
+                out.push_str(&tail);
+            } else {
+                write(out, map.as_slice(), 0, split);
             }
-            newline(out, depth);
+            json_newline(out, indent, depth);
             out.push('}');
         }
+    }
+}
+
+/// A line break and the indentation of `depth` (pretty output only).
+fn json_newline(out: &mut String, indent: Option<usize>, depth: usize) {
+    if let Some(step) = indent {
+        out.push('\n');
+        pad(out, step * depth);
     }
 }
 
@@ -716,6 +762,36 @@ fn double_quoted(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_collections_written_in_halves_give_the_same_text() {
+        let entry = |i: usize| {
+            let mut inner = crate::Map::default();
+            inner.insert("name".into(), Value::String(format!("fn-{i}\n\"quoted\"")));
+            inner.insert("size".into(), Value::Number(i as f64 / 4.0));
+            inner.insert(
+                "events".into(),
+                Value::Array(vec![Value::Null, Value::Bool(i % 2 == 0)]),
+            );
+            inner.insert("empty".into(), Value::Object(crate::Map::default()));
+            Value::Object(inner)
+        };
+        let n = 2 * PARALLEL_ENTRIES + 3;
+        let map: crate::Map = (0..n).map(|i| (format!("f{i}"), entry(i))).collect();
+        let items: Vec<Value> = (0..n).map(entry).collect();
+        let mut root = crate::Map::default();
+        root.insert("functions".into(), Value::Object(map));
+        root.insert("list".into(), Value::Array(items));
+        let root = Value::Object(root);
+        for indent in [None, Some(2)] {
+            let mut whole = String::new();
+            json_value(&mut whole, &root, indent, 0, false);
+            let mut halves = String::new();
+            json_value(&mut halves, &root, indent, 0, true);
+            assert!(whole.contains("\"f1026\""), "{indent:?}");
+            assert_eq!(halves, whole, "{indent:?}");
+        }
+    }
 
     #[test]
     fn numbers_print_like_javascript() {

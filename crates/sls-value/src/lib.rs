@@ -24,6 +24,7 @@ pub enum Value {
 }
 
 mod emit;
+pub mod parallel;
 
 pub use emit::{
     js_array_join, js_number_to_string, js_to_string, to_json_compact, to_json_pretty, to_yaml,
