@@ -80,25 +80,39 @@ pub(crate) struct MetaMap {
 impl MetaMap {
     /// The meta of every string with variables in `config` (v3's `parseEntries` of the
     /// whole configuration), inserted as they are found.
+    ///
+    /// The strings that may hold variables are parsed first, in two halves on two threads when
+    /// there are many of them; the entries are then inserted in the order of the walk.
     pub fn of_config(config: &Value) -> Self {
-        let mut map = Self::default();
+        // The candidates: their paths, one after another in one buffer, and their texts.
+        let mut keys = String::new();
+        let mut candidates: Vec<(usize, &str)> = Vec::new();
         let mut path = Path {
             key: String::new(),
             depth: 0,
         };
-        walk(
-            config,
-            &mut path,
-            &mut |key, text| match sls_syntax::parse(text) {
-                Ok(variables) if variables.is_empty() => {}
-                Ok(_) => map.insert_slot(key, text.to_owned(), None),
-                Err(_) => {
+        walk(config, &mut path, &mut |key, text| {
+            if text.contains("${") {
+                keys.push_str(key);
+                candidates.push((keys.len(), text));
+            }
+        });
+        let outcomes = parse_outcomes(&candidates);
+        let mut map = Self::default();
+        let mut key_start = 0;
+        for (&(key_end, text), outcome) in candidates.iter().zip(outcomes) {
+            let key = &keys[key_start..key_end];
+            key_start = key_end;
+            match outcome {
+                Outcome::Plain => {}
+                Outcome::Variables => map.insert_slot(key, text.to_owned(), None),
+                Outcome::Error => {
                     if let Some(meta) = string_meta(key, text) {
                         map.insert(key, meta);
                     }
                 }
-            },
-        );
+            }
+        }
         map
     }
 
@@ -393,6 +407,40 @@ fn part_meta(part: Part) -> ValueMeta {
     }
 }
 
+/// What the up-front parse of a string found.
+#[derive(Clone, Copy)]
+enum Outcome {
+    /// No variable (only escapes).
+    Plain,
+    Variables,
+    Error,
+}
+
+/// Strings to parse before the parse runs on two threads.
+const PARALLEL_STRINGS: usize = 1024;
+
+/// The up-front parse of each candidate string (only its outcome: the variables are parsed
+/// again when the property is first resolved).
+fn parse_outcomes(candidates: &[(usize, &str)]) -> Vec<Outcome> {
+    fn outcomes(candidates: &[(usize, &str)]) -> Vec<Outcome> {
+        candidates
+            .iter()
+            .map(|(_, text)| match sls_syntax::parse(text) {
+                Ok(variables) if variables.is_empty() => Outcome::Plain,
+                Ok(_) => Outcome::Variables,
+                Err(_) => Outcome::Error,
+            })
+            .collect()
+    }
+    if candidates.len() < PARALLEL_STRINGS {
+        return outcomes(candidates);
+    }
+    let (early, late) = candidates.split_at(candidates.len() / 2);
+    let (mut found, rest) = sls_value::parallel::join(|| outcomes(early), || outcomes(late));
+    found.extend(rest);
+    found
+}
+
 /// Parses one string into a meta entry, or `None` when it holds no variable. `key` is the
 /// string's property path (NUL-joined), only taken apart for an error.
 pub(crate) fn string_meta(key: &str, text: &str) -> Option<ValueMeta> {
@@ -469,7 +517,7 @@ impl Path {
 }
 
 /// Calls `out` with the path and text of every string below the root of `value`.
-fn walk(value: &Value, path: &mut Path, out: &mut impl FnMut(&str, &str)) {
+fn walk<'v>(value: &'v Value, path: &mut Path, out: &mut impl FnMut(&str, &'v str)) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -678,6 +726,43 @@ mod tests {
         );
         map.parse_all();
         assert_eq!(map.iter().count(), 2);
+    }
+
+    #[test]
+    fn many_strings_parsed_on_two_threads_keep_the_walk_order() {
+        let mut object = sls_value::Map::default();
+        let (mut expected_keys, mut expected_errors) = (Vec::new(), Vec::new());
+        for i in 0..3 * PARALLEL_STRINGS {
+            let text = match i % 5 {
+                0 => format!("${{self:custom.v{i}}}-x"),
+                1 => format!("${{self:custom.v{i}"),
+                2 => format!("plain {i}"),
+                3 => format!("\\${{escaped{i}}}"),
+                _ => format!("${{opt:o{i}, 'd'}}"),
+            };
+            // The sequential reference: what each string's own parse says.
+            let key = format!("k{i}");
+            match sls_syntax::parse(&text) {
+                Ok(found) if found.is_empty() => {}
+                Ok(_) => expected_keys.push(key.clone()),
+                Err(_) => {
+                    expected_keys.push(key.clone());
+                    expected_errors.push(key.clone());
+                }
+            }
+            object.insert(key, Value::String(text));
+        }
+        assert!(expected_errors.len() > PARALLEL_STRINGS / 2);
+        let map = MetaMap::of_config(&Value::Object(object));
+        assert!(keys(&map) == expected_keys, "the keys differ");
+        let errors: Vec<String> = map
+            .slots
+            .iter()
+            .flatten()
+            .filter(|slot| slot.error().is_some())
+            .map(|slot| slot.key.to_string())
+            .collect();
+        assert!(errors == expected_errors, "the errors differ");
     }
 
     #[test]
