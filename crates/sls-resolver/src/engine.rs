@@ -8,7 +8,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::rc::Rc;
 
 use foldhash::{HashMap as FastMap, HashSet as FastSet};
@@ -609,7 +608,10 @@ impl Engine {
     ) -> Result<SourceOutput, SourceError> {
         let mut key = std::mem::take(&mut self.run.key_buffer);
         key.clear();
-        let _ = write!(key, "{batch}\n{ty}\n");
+        sls_value::push_decimal(&mut key, batch);
+        key.push('\n');
+        key.push_str(ty);
+        key.push('\n');
         for (i, param) in params.into_iter().flatten().enumerate() {
             if i > 0 {
                 key.push(',');

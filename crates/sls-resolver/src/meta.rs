@@ -4,7 +4,6 @@
 //! and their progress. This module builds that map from a value tree and from parser output.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::ops::Bound;
 use std::rc::Rc;
 
@@ -530,7 +529,7 @@ fn walk<'v>(value: &'v Value, path: &mut Path, out: &mut impl FnMut(&str, &'v st
             let mut index = String::new();
             for (i, child) in items.iter().enumerate() {
                 index.clear();
-                let _ = write!(index, "{i}");
+                sls_value::push_decimal(&mut index, i as u64);
                 let len = path.push(&index);
                 walk(child, path, out);
                 path.pop(len);

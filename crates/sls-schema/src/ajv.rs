@@ -258,24 +258,6 @@ fn push_pointer(out: &mut String, key: &str) {
     }
 }
 
-/// Appends a decimal number.
-fn push_index(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        // A digit: `n % 10` fits in a byte.
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for d in &digits[at..] {
-        out.push(char::from(*d));
-    }
-}
-
 fn js_number(n: f64) -> String {
     sls_value::js_number_to_string(n)
 }
@@ -608,7 +590,7 @@ impl<'s> Validator<'s> {
             }),
             (Value::Array(items), Key::Index(i)) => items.get_mut(i).inspect(|_| {
                 self.instance_path.push('/');
-                push_index(&mut self.instance_path, i);
+                sls_value::push_decimal(&mut self.instance_path, i as u64);
             }),
             _ => None,
         };

@@ -31,6 +31,25 @@ pub use emit::{
     write_json_compact,
 };
 
+/// Appends the decimal digits of `n` (what `write!(out, "{n}")` writes, without the formatting
+/// machinery: paths and cache keys write many of them).
+pub fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // A digit: `n % 10` fits in a byte.
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[at..] {
+        out.push(char::from(*d));
+    }
+}
+
 impl Value {
     /// JavaScript truthiness: `null`, `false`, `0`, `NaN` and `''` are falsy.
     pub fn is_truthy(&self) -> bool {
@@ -40,6 +59,20 @@ impl Value {
             Value::Number(n) => *n != 0.0 && !n.is_nan(),
             Value::String(s) => !s.is_empty(),
             Value::Array(_) | Value::Object(_) => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_what_format_writes() {
+        for n in [0, 7, 10, 99, 100, 4096, 20_000, u64::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
         }
     }
 }
