@@ -55,8 +55,7 @@ impl Slot {
         let key = &self.key;
         let text = &mut self.text;
         self.meta.get_or_insert_with(|| {
-            let text = std::mem::take(text);
-            Box::new(string_meta(key, &text).unwrap_or_default())
+            Box::new(owned_string_meta(key, std::mem::take(text)).unwrap_or_default())
         })
     }
 
@@ -443,11 +442,20 @@ fn parse_outcomes(candidates: &[(usize, &str)]) -> Vec<Outcome> {
 /// Parses one string into a meta entry, or `None` when it holds no variable. `key` is the
 /// string's property path (NUL-joined), only taken apart for an error.
 pub(crate) fn string_meta(key: &str, text: &str) -> Option<ValueMeta> {
-    match sls_syntax::parse(text) {
+    // Without `${` there is nothing to parse (and nothing to copy).
+    if !text.contains("${") {
+        return None;
+    }
+    owned_string_meta(key, text.to_owned())
+}
+
+/// [`string_meta`] of a string the caller gives away.
+fn owned_string_meta(key: &str, text: String) -> Option<ValueMeta> {
+    match sls_syntax::parse(&text) {
         Ok(variables) if variables.is_empty() => None,
         Ok(variables) => Some(ValueMeta {
-            value: Some(Value::String(text.to_owned())),
             variables: Some(var_metas(variables, text.len())),
+            value: Some(Value::String(text)),
             source_values: None,
             error: None,
             origin: None,
@@ -457,17 +465,17 @@ pub(crate) fn string_meta(key: &str, text: &str) -> Option<ValueMeta> {
             let message = format!(
                 "Variable syntax error at \"{}\": {}",
                 humanize(&path),
-                err.v3_message(text)
+                err.v3_message(&text)
             );
-            let help = syntax_help(text, &err);
+            let help = syntax_help(&text, &err);
             let error = ResolveError::new(ErrorCode::Syntax, message)
                 .with_help(help)
                 .at(Some(VariableSite {
                     path,
-                    range: Some(enclosing_variable(text, err.offset)),
+                    range: Some(enclosing_variable(&text, err.offset)),
                 }));
             Some(ValueMeta {
-                value: Some(Value::String(text.to_owned())),
+                value: Some(Value::String(text)),
                 variables: None,
                 source_values: None,
                 error: Some(error.shared()),
