@@ -161,40 +161,26 @@ fn json_value(out: &mut String, value: &Value, indent: Option<usize>, depth: usi
         Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Array(items) => {
             out.push('[');
-            let write = |out: &mut String, items: &[Value], first: usize, split: bool| {
-                for (i, item) in items.iter().enumerate() {
-                    if first + i > 0 {
+            write_in_halves(out, items.len(), split, &|out, range, split| {
+                for i in range {
+                    if i > 0 {
                         out.push(',');
                     }
                     json_newline(out, indent, depth + 1);
-                    json_value(out, item, indent, depth + 1, split);
+                    json_value(out, &items[i], indent, depth + 1, split);
                 }
-            };
-            if split && items.len() >= PARALLEL_ENTRIES {
-                let (early, late) = items.split_at(items.len() / 2);
-                let ((), tail) = crate::parallel::join(
-                    || write(out, early, 0, false),
-                    || {
-                        let mut tail = String::new();
-                        write(&mut tail, late, early.len(), false);
-                        tail
-                    },
-                );
-                out.push_str(&tail);
-            } else {
-                write(out, items, 0, split);
-            }
+            });
             json_newline(out, indent, depth);
             out.push(']');
         }
         Value::Object(map) => {
             out.push('{');
-            let write = |out: &mut String,
-                         entries: &indexmap::map::Slice<String, Value>,
-                         first: usize,
-                         split: bool| {
-                for (i, (key, item)) in entries.iter().enumerate() {
-                    if first + i > 0 {
+            write_in_halves(out, map.len(), split, &|out, range, split| {
+                for i in range {
+                    let Some((key, item)) = map.get_index(i) else {
+                        continue;
+                    };
+                    if i > 0 {
                         out.push(',');
                     }
                     json_newline(out, indent, depth + 1);
@@ -205,24 +191,35 @@ fn json_value(out: &mut String, value: &Value, indent: Option<usize>, depth: usi
                     }
                     json_value(out, item, indent, depth + 1, split);
                 }
-            };
-            if split && map.len() >= PARALLEL_ENTRIES {
-                let (early, late) = map.as_slice().split_at(map.len() / 2);
-                let ((), tail) = crate::parallel::join(
-                    || write(out, early, 0, false),
-                    || {
-                        let mut tail = String::new();
-                        write(&mut tail, late, early.len(), false);
-                        tail
-                    },
-                );
-                out.push_str(&tail);
-            } else {
-                write(out, map.as_slice(), 0, split);
-            }
+            });
             json_newline(out, indent, depth);
             out.push('}');
         }
+    }
+}
+
+/// `write(out, entries, split)` over the entries `0..len` of a collection: in two halves on two
+/// threads when it is large and `split` allows (the second half into its own buffer, appended),
+/// else at once.
+fn write_in_halves(
+    out: &mut String,
+    len: usize,
+    split: bool,
+    write: &(dyn Fn(&mut String, std::ops::Range<usize>, bool) + Sync),
+) {
+    if split && len >= PARALLEL_ENTRIES {
+        let middle = len / 2;
+        let ((), tail) = crate::parallel::join(
+            || write(out, 0..middle, false),
+            || {
+                let mut tail = String::new();
+                write(&mut tail, middle..len, false);
+                tail
+            },
+        );
+        out.push_str(&tail);
+    } else {
+        write(out, 0..len, split);
     }
 }
 
