@@ -49,8 +49,9 @@ enum Command {
 /// nested variable or chained reference, at most `sls_resolver::MAX_RESOLUTION_DEPTH` deep,
 /// which needs about 4 MiB in a debug build (far less optimised); the margin covers deep values
 /// being walked at the innermost level. The main thread's stack is whatever `ulimit -s` says,
-/// so the command runs on a thread of its own.
-pub(crate) const STACK_BYTES: usize = 32 << 20;
+/// so the command runs on a thread of its own. The helpers of large walks get the same
+/// (`sls_value::parallel`).
+pub(crate) const STACK_BYTES: usize = sls_value::parallel::STACK_BYTES;
 
 /// The command line: parses argv, runs the command, prints, and returns the exit code.
 pub fn main() -> ExitCode {

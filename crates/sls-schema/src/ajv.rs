@@ -1324,8 +1324,10 @@ mod tests {
     }
 
     /// A service whose `functions` take the parallel walk, with coercions, failing `anyOf`
-    /// branches, unknown properties and invalid names spread over both halves.
-    fn large_service(functions: usize) -> Value {
+    /// branches, unknown properties and invalid names spread over both halves; with `tags`,
+    /// also a large `provider.deploymentBucket.tags` (reached through an `anyOf` branch whose
+    /// errors are dropped when it holds, keys with `/`) and a large `provider.environment`.
+    fn large_service(functions: usize, tags: usize, valid_tags: bool) -> Value {
         fn object(pairs: Vec<(&str, Value)>) -> Value {
             Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
         }
@@ -1367,7 +1369,32 @@ mod tests {
         }
         object(vec![
             ("service", s("large")),
-            ("provider", object(vec![("name", s("aws"))])),
+            ("provider", {
+                let mut provider = vec![("name", s("aws"))];
+                if tags > 0 {
+                    let tag = |i: usize| match i % 4 {
+                        _ if valid_tags => (format!("team/{i}"), s("x")),
+                        0 => (format!("team/{i}"), Value::Number(i as f64)),
+                        1 => (format!("aws:{i}"), s("reserved")),
+                        2 => (format!("long{i}"), s(&"x".repeat(300))),
+                        _ => (format!("k{i}"), s("v")),
+                    };
+                    let env = |i: usize| match i % 3 {
+                        0 => (format!("V{i}"), s("text")),
+                        1 => (format!("V{i}"), Value::Number(i as f64)),
+                        _ => (format!("{i}bad"), s("")),
+                    };
+                    provider.push((
+                        "deploymentBucket",
+                        object(vec![
+                            ("name", s("bucket")),
+                            ("tags", Value::Object((0..tags).map(tag).collect())),
+                        ]),
+                    ));
+                    provider.push(("environment", Value::Object((0..tags).map(env).collect())));
+                }
+                object(provider)
+            }),
             ("functions", Value::Object(map)),
         ])
     }
@@ -1375,8 +1402,36 @@ mod tests {
     #[test]
     fn the_parallel_walk_of_a_large_object_is_the_sequential_one() {
         let schema = crate::schema::get(crate::SchemaKind::Aws);
+        for (functions, tags, valid_tags) in [
+            (PARALLEL_ENTRIES - 1, 0, true),
+            (PARALLEL_ENTRIES, PARALLEL_ENTRIES + 88, false),
+            (PARALLEL_ENTRIES + 1, PARALLEL_ENTRIES, true),
+        ] {
+            let mut sequential = large_service(functions, tags, valid_tags);
+            let mut parallel = sequential.clone();
+            let expected = Validator::run_with(schema, &mut sequential, usize::MAX);
+            let found = Validator::run_with(schema, &mut parallel, PARALLEL_ENTRIES);
+            assert!(expected.len() > functions, "{} errors", expected.len());
+            assert!(
+                found == expected,
+                "{functions} functions, {tags} tags: the errors differ"
+            );
+            assert!(
+                parallel == sequential,
+                "{functions} functions: the coercions differ"
+            );
+            let tag_errors = expected
+                .iter()
+                .filter(|e| e.instance_path.starts_with("/provider/deploymentBucket"))
+                .count();
+            assert_eq!(
+                tag_errors > 0,
+                tags > 0 && !valid_tags,
+                "{functions}: {tag_errors}"
+            );
+        }
         let functions = 2 * PARALLEL_ENTRIES + 37;
-        let mut sequential = large_service(functions);
+        let mut sequential = large_service(functions, 0, true);
         let mut parallel = sequential.clone();
         let expected = Validator::run_with(schema, &mut sequential, usize::MAX);
         let found = Validator::run_with(schema, &mut parallel, PARALLEL_ENTRIES);

@@ -147,7 +147,9 @@ pub fn to_json_pretty(value: &Value) -> String {
 const PARALLEL_ENTRIES: usize = 512;
 
 fn json(out: &mut String, value: &Value, indent: Option<usize>, depth: usize) {
-    json_value(out, value, indent, depth, true);
+    // Only the pretty text (`print`'s output) is split: the compact one also writes the
+    // resolver's cache keys, many times and mostly small.
+    json_value(out, value, indent, depth, indent.is_some());
 }
 
 /// `split`: whether a large collection may be written in two halves (once: not inside a half).
@@ -773,20 +775,37 @@ mod tests {
             inner.insert("empty".into(), Value::Object(crate::Map::default()));
             Value::Object(inner)
         };
-        let n = 2 * PARALLEL_ENTRIES + 3;
-        let map: crate::Map = (0..n).map(|i| (format!("f{i}"), entry(i))).collect();
-        let items: Vec<Value> = (0..n).map(entry).collect();
-        let mut root = crate::Map::default();
-        root.insert("functions".into(), Value::Object(map));
-        root.insert("list".into(), Value::Array(items));
-        let root = Value::Object(root);
-        for indent in [None, Some(2)] {
-            let mut whole = String::new();
-            json_value(&mut whole, &root, indent, 0, false);
-            let mut halves = String::new();
-            json_value(&mut halves, &root, indent, 0, true);
-            assert!(whole.contains("\"f1026\""), "{indent:?}");
-            assert_eq!(halves, whole, "{indent:?}");
+        // Around the threshold, and a large array of large collections (not split again).
+        for n in [
+            PARALLEL_ENTRIES - 1,
+            PARALLEL_ENTRIES,
+            2 * PARALLEL_ENTRIES + 3,
+        ] {
+            let map: crate::Map = (0..n).map(|i| (format!("f{i}"), entry(i))).collect();
+            let items: Vec<Value> = (0..n).map(entry).collect();
+            let nested: Vec<Value> = (0..n)
+                .map(|i| {
+                    if i % 100 == 0 {
+                        Value::Array(items.clone())
+                    } else {
+                        entry(i)
+                    }
+                })
+                .collect();
+            let mut root = crate::Map::default();
+            root.insert("functions".into(), Value::Object(map));
+            root.insert("list".into(), Value::Array(items));
+            root.insert("nested".into(), Value::Array(nested));
+            root.insert("empty".into(), Value::Array(Vec::new()));
+            let root = Value::Object(root);
+            for indent in [None, Some(2)] {
+                let mut whole = String::new();
+                json_value(&mut whole, &root, indent, 0, false);
+                let mut halves = String::new();
+                json_value(&mut halves, &root, indent, 0, true);
+                assert!(whole.contains(&format!("\"f{}\"", n - 1)), "{n} {indent:?}");
+                assert!(halves == whole, "{n} entries, {indent:?}: the texts differ");
+            }
         }
     }
 

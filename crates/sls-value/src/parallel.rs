@@ -8,8 +8,9 @@
 
 use std::sync::Mutex;
 
-/// The stack of the helper thread: as deep as the thread that runs a command
-/// (`crates/sls-resolve/src/lib.rs`, `STACK_BYTES`).
+/// The stack of the threads that run a command (`sls-resolve` uses it) and of their helpers:
+/// resolution recurses once per nested variable or chained reference, and the walks once per
+/// level of the configuration.
 pub const STACK_BYTES: usize = 32 << 20;
 
 /// Runs `first` here and `second` on another thread, and returns both results. A panic in
@@ -18,14 +19,31 @@ pub fn join<A, B>(first: impl FnOnce() -> A, second: impl FnOnce() -> B + Send) 
 where
     B: Send,
 {
+    join_with(true, first, second)
+}
+
+/// [`join`]; without `spawn`, as when no thread can be had.
+fn join_with<A, B>(
+    spawn: bool,
+    first: impl FnOnce() -> A,
+    second: impl FnOnce() -> B + Send,
+) -> (A, B)
+where
+    B: Send,
+{
     let second = Mutex::new(Some(second));
     let (a, b) = std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .stack_size(STACK_BYTES)
-            .spawn_scoped(scope, || {
-                let work = second.lock().map(|mut slot| slot.take());
-                work.ok().flatten().map(|work| work())
-            });
+        let spawned = if spawn {
+            std::thread::Builder::new()
+                .name("sls-resolve helper".into())
+                .stack_size(STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    let work = second.lock().map(|mut slot| slot.take());
+                    work.ok().flatten().map(|work| work())
+                })
+        } else {
+            Err(std::io::Error::other("no helper thread"))
+        };
         let a = first();
         let b = match spawned {
             Ok(handle) => match handle.join() {
@@ -71,6 +89,31 @@ mod tests {
         assert_eq!((a, b), (3, 13));
         assert_eq!(left, [1, 2, 5]);
         assert_eq!(right, [3, 4, 6]);
+    }
+
+    #[test]
+    fn without_a_thread_the_halves_run_one_after_the_other() {
+        let order = Mutex::new(Vec::new());
+        let (a, b) = join_with(
+            false,
+            || {
+                order.lock().unwrap().push("first");
+                1
+            },
+            || {
+                order.lock().unwrap().push("second");
+                std::thread::current().id()
+            },
+        );
+        assert_eq!(a, 1);
+        assert_eq!(b, std::thread::current().id(), "on the caller's thread");
+        assert_eq!(*order.lock().unwrap(), ["first", "second"]);
+    }
+
+    #[test]
+    fn the_helper_is_another_thread() {
+        let (_, helper) = join(|| (), || std::thread::current().id());
+        assert_ne!(helper, std::thread::current().id());
     }
 
     #[test]
