@@ -204,6 +204,7 @@ fn every_folder_is_a_case() {
         "variable-expansion-bomb",
         "variable-nesting-10000",
         "yaml-alias-bomb",
+        "yaml-alias-inside-limit",
         "yaml-block-nesting-10000",
         "yaml-flow-nesting-10000",
         "yaml-recursive-alias",
@@ -228,6 +229,37 @@ fn yaml_alias_bomb() {
         |_| {},
         &[PRINT, REPORT, CHECK],
         Expect::Error("CONFIG_PARSE_ERROR"),
+    );
+}
+
+/// An expansion inside the limit loads and prints, byte for byte what v3 prints (its size and
+/// its strings, recorded from `serverless print --format json`; 16 MB is not committed).
+#[test]
+fn yaml_alias_inside_limit() {
+    case(
+        "yaml-alias-inside-limit",
+        |_| {},
+        &[&["print", "--format", "yaml"], PRINT_V3],
+        Expect::Success,
+    );
+    let temp = TempDir::new("hostile-yaml-alias-inside-limit-json");
+    copy_dir(
+        &support::fixtures()
+            .join("hostile")
+            .join("yaml-alias-inside-limit"),
+        temp.path(),
+    );
+    let run = run(temp.path(), &["print", "--format", "json"], &[]);
+    assert_eq!(run.code, Some(0), "{}", head(&run.output));
+    assert_eq!(run.output.len(), 15_918_491, "v3's output has this size");
+    // Nine strings under `a`, 81 under `b`, ..., 531,441 under `f`.
+    let strings: usize = (1..=6).map(|level| 9usize.pow(level)).sum();
+    assert_eq!(run.output.matches("\"lol\"").count(), strings);
+    assert!(
+        run.output
+            .starts_with("{\n  \"service\": \"hostile\",\n  \"provider\": {"),
+        "{}",
+        head(&run.output)
     );
 }
 
