@@ -184,6 +184,7 @@ fn every_folder_is_a_case() {
     let cases = [
         "config-100mb",
         "dotenv-fifo",
+        "dotenv-self-reference",
         "file-directory",
         "file-fifo",
         "file-includes-itself",
@@ -304,6 +305,16 @@ fn variable_expansion_bomb() {
         |_| {},
         &[PRINT, REPORT],
         Expect::Error("EXCESSIVE_VARIABLE_EXPANSION"),
+    );
+}
+
+#[test]
+fn dotenv_self_reference() {
+    case(
+        "dotenv-self-reference",
+        |_| {},
+        &[PRINT, PRINT_V3, REPORT],
+        Expect::Error("EXCESSIVE_DOTENV_EXPANSION"),
     );
 }
 

@@ -41,7 +41,22 @@ pub(crate) fn load(engine: &mut Engine) -> Result<Option<Dotenv>, ResolveError> 
             ));
         }
     }
-    let set = populate_and_expand(parsed, &mut engine.env.env);
+    let set = populate_and_expand(parsed, &mut engine.env.env).map_err(|(key, limit)| {
+        let message = match limit {
+            Limit::Steps => format!(
+                "Cannot expand \"{key}\" of \"{file_name}\": its variables did not all expand within {MAX_EXPANSION_STEPS} steps (serverless v3: \"RangeError: Maximum call stack size exceeded\")"
+            ),
+            Limit::Bytes => format!(
+                "Cannot expand \"{key}\" of \"{file_name}\": it grew past {} KiB while its variables were expanded",
+                MAX_EXPANDED_BYTES >> 10
+            ),
+        };
+        let mut error = ResolveError::new(ErrorCode::ExcessiveDotenvExpansion, message);
+        error.help = Some(format!(
+            "a value of \"{file_name}\" that names itself (`{key}=x${{{key}}}`) expands without end; escape the `$` (`\\$`) or rename the variable"
+        ));
+        error
+    })?;
     Ok(Some(Dotenv {
         file: file_name,
         set,
@@ -95,14 +110,30 @@ fn array_index(key: &str) -> Option<u32> {
     (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
+/// dotenv-expand's recursion, one step per group replaced: v3 (Node 20) overflows its stack
+/// between 4,218 and 4,265 steps (measured with `B=$A$A...`), so a value that names itself never
+/// finishes there. Past this many steps the expansion is an error, as in v3.
+const MAX_EXPANSION_STEPS: usize = 4_200;
+
+/// Ours: a value may not grow past this while it is expanded (each step copies it, so the
+/// steps' cost is bounded too). v3 has no such limit.
+const MAX_EXPANDED_BYTES: usize = 256 << 10;
+
+/// Why an expansion was given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    Steps,
+    Bytes,
+}
+
 /// dotenv's `populate` (keys already in the environment are not overridden), then
 /// dotenv-expand 10's `expand`, which interpolates every file key's *current* environment value
 /// and writes the results back, also over variables that were set before. Returns the keys that
-/// were not set before.
+/// were not set before, or the key whose expansion hit a limit.
 fn populate_and_expand(
     mut parsed: Vec<(String, String)>,
     env: &mut std::collections::HashMap<String, String>,
-) -> Vec<String> {
+) -> Result<Vec<String>, (String, Limit)> {
     let mut set = Vec::new();
     for (key, value) in &parsed {
         if !env.contains_key(key) {
@@ -115,43 +146,40 @@ fn populate_and_expand(
             .get(&parsed[i].0)
             .cloned()
             .unwrap_or_else(|| parsed[i].1.clone());
-        let expanded = interpolate(value, env, &parsed).replace("\\$", "$");
+        let expanded = interpolate(value, env, &parsed)
+            .map_err(|limit| (parsed[i].0.clone(), limit))?
+            .replace("\\$", "$");
         parsed[i].1 = expanded;
     }
     for (key, value) in parsed {
         env.insert(key, value);
     }
-    set
+    Ok(set)
 }
 
 /// dotenv-expand's `_interpolate`: the right-most unescaped `$` group (`$NAME`, `${NAME}`,
 /// `${NAME:-default}`) is replaced (its *first* occurrence in the value, as `String.replace`
 /// does) by the environment's value, the default, the file's value or nothing, and again until
-/// no unescaped `$` starts a group. A value that keeps expanding into itself would overflow v3's
-/// stack; here it stops after a bound.
+/// no unescaped `$` starts a group, within [`MAX_EXPANSION_STEPS`] and [`MAX_EXPANDED_BYTES`].
 fn interpolate(
     mut value: String,
     env: &std::collections::HashMap<String, String>,
     parsed: &[(String, String)],
-) -> String {
+) -> Result<String, Limit> {
     static GROUP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\$\{?([A-Za-z0-9_]+)(?::-([^}\\]*))?\}?")
             .expect("dotenv-expand's group expression compiles")
     });
-    for _ in 0..10_000 {
-        let bytes = value.as_bytes();
-        let Some(last) = (0..bytes.len())
-            .rev()
-            .find(|&i| bytes[i] == b'$' && (i == 0 || bytes[i - 1] != b'\\'))
-        else {
-            return value;
+    for _ in 0..MAX_EXPANSION_STEPS {
+        let Some(last) = last_unescaped_dollar(&value) else {
+            return Ok(value);
         };
         // The right-most group starts at `last`: nothing after it is an unescaped `$`.
         let Some(found) = GROUP
             .captures(&value[last..])
             .filter(|c| c.get(0).is_some_and(|m| m.start() == 0))
         else {
-            return value;
+            return Ok(value);
         };
         let group = found[0].to_owned();
         let name = &found[1];
@@ -165,19 +193,39 @@ fn interpolate(
             })
             .or_else(|| truthy(parsed.iter().find(|(k, _)| k == name).map(|(_, v)| v)))
             .unwrap_or_default();
-        value = js_replace_first(&value, &group, &replacement);
+        js_replace_first(&mut value, &group, &replacement);
+        if value.len() > MAX_EXPANDED_BYTES {
+            return Err(Limit::Bytes);
+        }
     }
-    value
+    match last_unescaped_dollar(&value) {
+        Some(last) if GROUP.find(&value[last..]).is_some_and(|m| m.start() == 0) => {
+            Err(Limit::Steps)
+        }
+        _ => Ok(value),
+    }
 }
 
-/// `String.prototype.replace(pattern, replacement)` with a string pattern: the first occurrence,
-/// and the replacement's `$$`, `$&`, `` $` `` and `$'` patterns.
-fn js_replace_first(value: &str, pattern: &str, replacement: &str) -> String {
+/// The byte offset of the last `$` not preceded by a backslash.
+fn last_unescaped_dollar(value: &str) -> Option<usize> {
+    let mut end = value.len();
+    while let Some(at) = value[..end].rfind('$') {
+        if at == 0 || value.as_bytes()[at - 1] != b'\\' {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
+}
+
+/// `String.prototype.replace(pattern, replacement)` with a string pattern, in place: the first
+/// occurrence, and the replacement's `$$`, `$&`, `` $` `` and `$'` patterns.
+fn js_replace_first(value: &mut String, pattern: &str, replacement: &str) {
     let Some(at) = value.find(pattern) else {
-        return value.to_owned();
+        return;
     };
     let (before, after) = (&value[..at], &value[at + pattern.len()..]);
-    let mut out = String::from(before);
+    let mut out = String::new();
     let mut chars = replacement.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '$' {
@@ -196,8 +244,7 @@ fn js_replace_first(value: &str, pattern: &str, replacement: &str) -> String {
         }
         chars.next();
     }
-    out.push_str(after);
-    out
+    value.replace_range(at..at + pattern.len(), &out);
 }
 
 #[cfg(test)]
@@ -225,7 +272,7 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let parsed = parse(text);
-        populate_and_expand(parsed.clone(), &mut env);
+        populate_and_expand(parsed.clone(), &mut env).expect("within the limits");
         parsed
             .into_iter()
             .map(|(k, _)| {
@@ -260,6 +307,50 @@ mod tests {
                 ("PRESET".into(), "from-env-1".into()),
             ]
         );
+    }
+
+    fn expand_error(text: &str) -> (String, Limit) {
+        let mut env = std::collections::HashMap::new();
+        populate_and_expand(parse(text), &mut env).expect_err("a limit")
+    }
+
+    #[test]
+    fn a_value_that_names_itself_is_an_error_as_v3_overflows_its_stack() {
+        // Each step puts `x${E}` in place of `${E}`: one byte more, never done.
+        assert_eq!(expand_error("A=1\nE=x${E}\n"), ("E".into(), Limit::Steps));
+    }
+
+    #[test]
+    fn a_value_that_grows_fast_stops_at_the_byte_limit() {
+        let text = format!("E=${{E}}{}\n", "x".repeat(100));
+        assert_eq!(expand_error(&text), ("E".into(), Limit::Bytes));
+    }
+
+    #[test]
+    fn an_expansion_of_exactly_the_step_limit_finishes() {
+        let at_limit = format!("A=1\nB={}\n", "$A".repeat(MAX_EXPANSION_STEPS));
+        let got = expanded(&at_limit, &[]);
+        assert_eq!(got[1], ("B".into(), "1".repeat(MAX_EXPANSION_STEPS)));
+        let past = format!("A=1\nB={}\n", "$A".repeat(MAX_EXPANSION_STEPS + 1));
+        assert_eq!(expand_error(&past), ("B".into(), Limit::Steps));
+    }
+
+    #[test]
+    fn the_last_dollar_skips_escaped_ones() {
+        assert_eq!(last_unescaped_dollar("a$b\\$c"), Some(1));
+        assert_eq!(last_unescaped_dollar("$"), Some(0));
+        assert_eq!(last_unescaped_dollar("\\$"), None);
+        assert_eq!(last_unescaped_dollar("é$"), Some(2));
+    }
+
+    #[test]
+    fn js_replace_first_keeps_the_replacement_patterns() {
+        let mut value = "a-X-b-X".to_owned();
+        js_replace_first(&mut value, "X", "[$$|$&|$`|$']");
+        assert_eq!(value, "a-[$|X|a-|-b-X]-b-X");
+        let mut unchanged = "abc".to_owned();
+        js_replace_first(&mut unchanged, "X", "y");
+        assert_eq!(unchanged, "abc");
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub enum ErrorCode {
     ExcessiveResolutionDepth,
     /// Ours: variables copied more than `MAX_SUBSTITUTED_BYTES` of values (v3 never finishes).
     ExcessiveSubstitution,
+    /// Ours: a `.env` value whose variables do not finish expanding (v3 overflows its stack).
+    ExcessiveDotenvExpansion,
 }
 
 impl ErrorCode {
@@ -112,6 +114,7 @@ impl ErrorCode {
             Self::PluginNotFound => "PLUGIN_NOT_FOUND",
             Self::ExcessiveResolutionDepth => "EXCESSIVE_VARIABLE_RESOLUTION_DEPTH",
             Self::ExcessiveSubstitution => "EXCESSIVE_VARIABLE_EXPANSION",
+            Self::ExcessiveDotenvExpansion => "EXCESSIVE_DOTENV_EXPANSION",
         }
     }
 }
