@@ -170,7 +170,8 @@ fn interpolate(
         regex::Regex::new(r"\$\{?([A-Za-z0-9_]+)(?::-([^}\\]*))?\}?")
             .expect("dotenv-expand's group expression compiles")
     });
-    for _ in 0..MAX_EXPANSION_STEPS {
+    let mut steps = 0;
+    loop {
         let Some(last) = last_unescaped_dollar(&value) else {
             return Ok(value);
         };
@@ -181,6 +182,10 @@ fn interpolate(
         else {
             return Ok(value);
         };
+        if steps == MAX_EXPANSION_STEPS {
+            return Err(Limit::Steps);
+        }
+        steps += 1;
         let group = found[0].to_owned();
         let name = &found[1];
         let truthy = |v: Option<&String>| v.filter(|v| !v.is_empty()).cloned();
@@ -197,12 +202,6 @@ fn interpolate(
         if value.len() > MAX_EXPANDED_BYTES {
             return Err(Limit::Bytes);
         }
-    }
-    match last_unescaped_dollar(&value) {
-        Some(last) if GROUP.find(&value[last..]).is_some_and(|m| m.start() == 0) => {
-            Err(Limit::Steps)
-        }
-        _ => Ok(value),
     }
 }
 

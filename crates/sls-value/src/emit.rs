@@ -164,12 +164,12 @@ fn json_value(out: &mut String, value: &Value, indent: Option<usize>, depth: usi
         Value::Array(items) => {
             out.push('[');
             write_in_halves(out, items.len(), split, &|out, range, split| {
-                for i in range {
+                for (i, item) in range.clone().zip(&items[range]) {
                     if i > 0 {
                         out.push(',');
                     }
                     json_newline(out, indent, depth + 1);
-                    json_value(out, &items[i], indent, depth + 1, split);
+                    json_value(out, item, indent, depth + 1, split);
                 }
             });
             json_newline(out, indent, depth);
@@ -178,10 +178,7 @@ fn json_value(out: &mut String, value: &Value, indent: Option<usize>, depth: usi
         Value::Object(map) => {
             out.push('{');
             write_in_halves(out, map.len(), split, &|out, range, split| {
-                for i in range {
-                    let Some((key, item)) = map.get_index(i) else {
-                        continue;
-                    };
+                for (i, (key, item)) in range.clone().zip(&map.as_slice()[range]) {
                     if i > 0 {
                         out.push(',');
                     }
