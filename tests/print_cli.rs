@@ -1,6 +1,7 @@
 //! `sls-resolve print` behaviour that `serverless print` has no counterpart for, so no
 //! `oracle.json` can record it: the FILE/DIR argument, refusing scripted configurations from
-//! every entry point, and `--allow-unresolved`.
+//! every entry point, `--allow-unresolved`, and where diagnostics point (an included file, a
+//! `.env` line).
 
 mod support;
 
@@ -224,5 +225,83 @@ fn an_error_in_an_included_file_names_it_as_every_command_does() {
     assert_eq!(
         (e["file"].as_str(), e["line"].as_i64(), e["column"].as_i64()),
         (Some("conf/vars.yml"), Some(2), Some(4))
+    );
+}
+
+#[test]
+fn a_dotenv_error_points_at_its_line_in_every_command() {
+    let root = TempDir::new("print-cli-dotenv-site");
+    root.write(
+        "svc/serverless.yml",
+        &format!("{BASE}  profile: dev\nuseDotenv: true\ncustom:\n  e: ${{env:E, 'unset'}}\n"),
+    );
+    // CRLF line ends: dotenv reads them as `\n`, the lines and columns are the file's.
+    root.write("svc/.env", "# values\r\nA=1\r\nE=x${E}-$A\r\n");
+    let print = sls_resolve(root.path(), None, &["print", "svc"], &[]);
+    assert_eq!(print.code, 1);
+    assert!(
+        print.stderr.contains("EXCESSIVE_DOTENV_EXPANSION")
+            && print.stderr.contains("[.env:3:3]")
+            && print.stderr.contains("3 │ E=x${E}-$A")
+            && print.stderr.contains("still expanding after 4200 steps"),
+        "{}",
+        print.stderr
+    );
+    let report = sls_resolve(root.path(), None, &["svc", "--format", "json"], &[]);
+    let e = &report.json()["errors"][0];
+    assert_eq!(
+        (
+            e["code"].as_str(),
+            e["file"].as_str(),
+            e["line"].as_i64(),
+            e["column"].as_i64()
+        ),
+        (
+            Some("EXCESSIVE_DOTENV_EXPANSION"),
+            Some(".env"),
+            Some(3),
+            Some(3)
+        )
+    );
+    // `check` names the file from where it runs, like the configuration.
+    let check = sls_resolve(root.path(), None, &["check", "svc"], &[]);
+    assert_eq!(check.code, 1);
+    assert!(
+        check.stdout.contains("[svc/.env:3:3]") && check.stdout.contains("E=x${E}-$A"),
+        "{}",
+        check.stdout
+    );
+}
+
+#[test]
+fn a_dotenv_conflict_points_at_the_key_and_says_how_to_fix_it() {
+    let root = TempDir::new("print-cli-dotenv-conflict");
+    root.write(
+        "svc/serverless.yml",
+        "service: svc\nuseDotenv: true\nprovider:\n  name: aws\n  stage: ${env:STAGE, 'dev'}\n",
+    );
+    root.write("svc/.env.dev", "REGION=eu-west-1\n  STAGE = prod\n");
+    let print = sls_resolve(root.path(), None, &["print", "svc"], &[]);
+    assert_eq!(print.code, 1);
+    assert!(
+        print.stderr.contains("DOTENV_ENV_VAR_RESOLUTION_CONFLICT")
+            && print.stderr.contains("[.env.dev:2:3]")
+            && print
+                .stderr
+                .contains("STAGE is read before this file is loaded")
+            && print.stderr.contains("set STAGE in the environment"),
+        "{}",
+        print.stderr
+    );
+    // v3's text is unchanged
+    let v3 = sls_resolve(
+        root.path(),
+        None,
+        &["print", "svc", "--error-format", "v3"],
+        &[],
+    );
+    assert_eq!(
+        v3.stderr,
+        "Cannot reliably resolve \"env\" variables due to resolution conflict.\nEnvironment variable \"STAGE\" which influences resolution of \".env.dev\" file were found to be defined in resolved \".env.dev\" file.DOTENV_ENV_VAR_RESOLUTION_CONFLICT\n"
     );
 }

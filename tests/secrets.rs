@@ -247,3 +247,52 @@ fn broken_aws_files_show_no_secret_anywhere() {
         "a code frame of the broken credentials file is shown"
     );
 }
+
+/// A `.env` error is framed in the `.env` file, and a `.env` file is where secrets live: the
+/// lines around the broken value hold a secret key, a token under `export`, a key written with
+/// `:`, a quoted value spanning lines, a key in a comment. None may be shown.
+#[test]
+fn a_dotenv_code_frame_shows_no_secret() {
+    const DOTENV: &[&str] = &[
+        "DotenvFrameSecretA1S2D3F4G5H6J7K8L9Z0Xc01",
+        "DotenvFrameTokenQ1W2E3R4T5Y6U7I8O9P0Zx01",
+        "DotenvColonKeyZ9X8C7V6B5N4M3L2K1J0Hg01",
+        "DotenvMultiLineP0O9I8U7Y6T5R4E3W2Q1Za01",
+        "DotenvCommentedM1N2B3V4C5X6Z7L8K9J0Hg01",
+    ];
+    let dir = TempDir::new("secrets-dotenv-frame");
+    let root = dir.path();
+    write(
+        &root.join("svc/serverless.yml"),
+        "service: dotenv\nuseDotenv: true\nprovider:\n  name: aws\n  stage: ${env:STAGE, 'dev'}\ncustom:\n  e: ${env:E, 'unset'}\n",
+    );
+    let dotenv = |broken: &str| {
+        format!(
+            "AWS_SECRET_ACCESS_KEY={}\nexport AWS_SESSION_TOKEN={}\n{broken}\nAPI_KEY: {}\nPRIVATE_KEY=\"-----\n{}\n-----\"\n# DB_PASSWORD={}\n",
+            DOTENV[0], DOTENV[1], DOTENV[2], DOTENV[3], DOTENV[4]
+        )
+    };
+    let mut frames_seen = 0;
+    // a value that names itself, then a key read before the file is loaded
+    for broken in ["E=x${E}", "STAGE=prod"] {
+        write(&root.join("svc/.env"), &dotenv(broken));
+        for args in [
+            &["print"][..],
+            &["print", "--error-format", "v3"],
+            &["print", "--format", "json"],
+            &[],
+            &["--format", "json"],
+            &["check", "."],
+            &["check", "--format", "json", "."],
+            &["check", "--format", "github", "."],
+        ] {
+            let output = run(root, args, &[]);
+            for secret in DOTENV {
+                assert_no_leak(&output, secret, &format!("{args:?} over `{broken}`"));
+            }
+            frames_seen += usize::from(output.contains(&format!("3 │ {broken}")));
+        }
+    }
+    // human-format `print` (YAML and JSON), the report and `check` frame each error
+    assert_eq!(frames_seen, 8);
+}

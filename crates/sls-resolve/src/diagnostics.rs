@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
-use sls_resolver::{ErrorCode, SharedError, VariableSite};
+use sls_resolver::{ErrorCode, FileSite, SharedError, VariableSite};
 use sls_yaml::{Node, NodeKind};
 
 use crate::{EXIT_CONFIG, EXIT_USAGE};
@@ -24,6 +24,16 @@ impl SourceFile {
             |n| n.to_string_lossy().into_owned(),
         );
         Self { name, text }
+    }
+
+    /// The file an error's [`FileSite`] points into (a `.env` file), with every value that may be
+    /// a secret masked in place as in AWS files' code frames: the lines around the range are
+    /// shown too.
+    pub fn of_site(site: &FileSite) -> Self {
+        Self {
+            name: site.name.clone(),
+            text: sls_aws::secret::redact_ini(&site.text),
+        }
     }
 
     /// A file a `file(...)` variable included, named as `Origin::name` says.
@@ -215,13 +225,23 @@ pub(crate) fn resolution_failure(
 }
 
 /// One resolution error, framed in the file its variable was written in (the configuration,
-/// or the file a `file(...)` variable included).
+/// or the file a `file(...)` variable included), or in the file it is about (`.env`).
 fn render_resolve_error(
     file: &SourceFile,
     root: &Node,
     failure: &sls_resolver::Failure,
     error: &SharedError,
 ) -> String {
+    if let Some(site) = &error.file_site {
+        return render_one(
+            &SourceFile::of_site(site),
+            error.code.as_str(),
+            error.message.clone(),
+            Some(site.range),
+            &site.label,
+            error.help.clone(),
+        );
+    }
     let included = error.site.as_ref().and_then(|site| {
         failure
             .origin_of(&site.path)

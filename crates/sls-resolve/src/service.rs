@@ -162,7 +162,8 @@ pub(crate) struct ServiceView {
     pub failure: Option<Failure>,
     /// The failure's individual errors (and those v3 would meet next), located.
     pub errors: Vec<LocatedError>,
-    /// Files included with `file(...)` that an error points into, for code frames.
+    /// Files other than the configuration that an error points into (included with `file(...)`,
+    /// or a `.env` file, its secrets masked), for code frames.
     pub included: Vec<SourceFile>,
     /// Variables left as written because their source needs AWS or a plugin.
     pub unresolved: Vec<(String, String)>,
@@ -281,9 +282,13 @@ pub(crate) fn view_with(
                     code: e.code.as_str().to_owned(),
                     message: e.message.clone(),
                     help: e.help.clone(),
-                    at: e.site.as_ref().and_then(|s| {
-                        locate_error(&file, &root, failure, e.code, s, &mut included)
-                    }),
+                    at: match (&e.file_site, &e.site) {
+                        (Some(s), _) => Some(locate_file_site(s, &mut included)),
+                        (None, Some(s)) => {
+                            locate_error(&file, &root, failure, e.code, s, &mut included)
+                        }
+                        (None, None) => None,
+                    },
                 })
                 .collect(),
             Vec::new(),
@@ -672,6 +677,23 @@ fn locate_error(
     };
     let at = locate_site(&inner, &origin.node, code, &inner_site);
     if !included.iter().any(|f: &SourceFile| f.name == inner.name) {
+        included.push(inner);
+    }
+    at
+}
+
+/// Where an error about a file other than the configuration (`.env`) points, the file kept in
+/// `included` (its secrets masked) so code frames can show it.
+fn locate_file_site(site: &sls_resolver::FileSite, included: &mut Vec<SourceFile>) -> Location {
+    let inner = SourceFile::of_site(site);
+    let (line, column) = diagnostics::line_column(&inner.text, site.range.0);
+    let at = Location {
+        file: inner.name.clone(),
+        line,
+        column,
+        span: site.range,
+    };
+    if !included.iter().any(|f| f.name == inner.name) {
         included.push(inner);
     }
     at

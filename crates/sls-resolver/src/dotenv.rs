@@ -2,7 +2,7 @@
 //! without overriding variables already set, and detects v3's resolution conflict.
 
 use crate::engine::Engine;
-use crate::error::{ErrorCode, ResolveError};
+use crate::error::{ErrorCode, FileSite, ResolveError};
 use crate::source::resolve_path;
 use crate::trace::Dotenv;
 use crate::value::{get_path, js_truthy};
@@ -30,32 +30,57 @@ pub(crate) fn load(engine: &mut Engine) -> Result<Option<Dotenv>, ResolveError> 
         return Ok(None);
     };
     let parsed = parse(&text);
+    let site = |range: (usize, usize), label: String| FileSite {
+        name: file_name.clone(),
+        text: parsed.text.clone(),
+        range,
+        label,
+    };
     let missing = env.missing_env.borrow().clone();
-    for (name, _) in &parsed {
-        if missing.contains(name) {
-            return Err(ResolveError::new(
-                ErrorCode::DotenvConflict,
-                format!(
-                    "Cannot reliably resolve \"env\" variables due to resolution conflict.\nEnvironment variable \"{name}\" which influences resolution of \"{file_name}\" file were found to be defined in resolved \"{file_name}\" file.DOTENV_ENV_VAR_RESOLUTION_CONFLICT"
-                ),
-            ));
-        }
-    }
-    let set = populate_and_expand(parsed, &mut engine.env.env).map_err(|(key, limit)| {
-        let message = match limit {
-            Limit::Steps => format!(
-                "Cannot expand \"{key}\" of \"{file_name}\": its variables did not all expand within {MAX_EXPANSION_STEPS} steps (serverless v3: \"RangeError: Maximum call stack size exceeded\")"
+    if let Some(entry) = parsed.entries.iter().find(|e| missing.contains(&e.key)) {
+        let name = &entry.key;
+        return Err(ResolveError::new(
+            ErrorCode::DotenvConflict,
+            format!(
+                "Cannot reliably resolve \"env\" variables due to resolution conflict.\nEnvironment variable \"{name}\" which influences resolution of \"{file_name}\" file were found to be defined in resolved \"{file_name}\" file.DOTENV_ENV_VAR_RESOLUTION_CONFLICT"
             ),
-            Limit::Bytes => format!(
-                "Cannot expand \"{key}\" of \"{file_name}\": it grew past {} KiB while its variables were expanded",
-                MAX_EXPANDED_BYTES >> 10
+        )
+        .with_help(Some(format!(
+            "`${{env:{name}}}` is read to resolve `provider.stage` or `useDotenv`, before \"{file_name}\" is loaded: set {name} in the environment, or leave it out of \"{file_name}\""
+        )))
+        .in_file(site(
+            entry.key_at,
+            format!("{name} is read before this file is loaded"),
+        )));
+    }
+    let pairs = parsed
+        .entries
+        .iter()
+        .map(|e| (e.key.clone(), e.value.clone()))
+        .collect();
+    let set = populate_and_expand(pairs, &mut engine.env.env).map_err(|(i, limit)| {
+        let entry = &parsed.entries[i];
+        let key = &entry.key;
+        let (message, label) = match limit {
+            Limit::Steps => (
+                format!(
+                    "Cannot expand \"{key}\" of \"{file_name}\": its variables did not all expand within {MAX_EXPANSION_STEPS} steps (serverless v3: \"RangeError: Maximum call stack size exceeded\")"
+                ),
+                format!("still expanding after {MAX_EXPANSION_STEPS} steps"),
+            ),
+            Limit::Bytes => (
+                format!(
+                    "Cannot expand \"{key}\" of \"{file_name}\": it grew past {} KiB while its variables were expanded",
+                    MAX_EXPANDED_BYTES >> 10
+                ),
+                format!("grows past {} KiB", MAX_EXPANDED_BYTES >> 10),
             ),
         };
-        let mut error = ResolveError::new(ErrorCode::ExcessiveDotenvExpansion, message);
-        error.help = Some(format!(
-            "a value of \"{file_name}\" that names itself (`{key}=x${{{key}}}`) expands without end; escape the `$` (`\\$`) or rename the variable"
-        ));
-        error
+        ResolveError::new(ErrorCode::ExcessiveDotenvExpansion, message)
+            .with_help(Some(format!(
+                "a value of \"{file_name}\" that names itself (`{key}=x${{{key}}}`), or values that name each other, expand without end; escape the `$` (`\\$`) or rename the variable"
+            )))
+            .in_file(site(entry.value_at, label))
     })?;
     Ok(Some(Dotenv {
         file: file_name,
@@ -63,10 +88,31 @@ pub(crate) fn load(engine: &mut Engine) -> Result<Option<Dotenv>, ResolveError> 
     }))
 }
 
+/// A parsed `.env` file: its text with line breaks normalized to `\n` (what the ranges point
+/// into; a CRLF file keeps its line numbers), and its keys.
+pub(crate) struct DotenvFile {
+    pub text: String,
+    /// One entry a key, in JavaScript object order (array-index keys first).
+    pub entries: Vec<Entry>,
+}
+
+/// A key of a `.env` file, at its last definition (the one whose value counts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub key: String,
+    /// The value, unquoted, `\n` and `\r` expanded in double quotes.
+    pub value: String,
+    /// Byte range of the key in the normalized text.
+    pub key_at: (usize, usize),
+    /// Byte range of the value as written (quotes included); empty, at the end of the key, when
+    /// there is none.
+    pub value_at: (usize, usize),
+}
+
 /// dotenv 16's `parse`: its `LINE` expression applied over the whole text (so a quoted value
 /// may span lines), surrounding quotes removed, `\n` and `\r` expanded in double quotes. Keys
 /// are in JavaScript object order (array-index keys first), the last value of a key wins.
-pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
+pub(crate) fn parse(text: &str) -> DotenvFile {
     static LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
             r#"(?m)^[\s]*(?:export\s+)?([A-Za-z0-9_.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$"#,
@@ -74,13 +120,16 @@ pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
         .expect("dotenv's LINE expression compiles")
     });
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut out: Vec<(String, String)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     for found in LINE.captures_iter(&text) {
-        let key = &found[1];
-        let value = found
+        let key = found.get(1).expect("the key group always takes part");
+        let (raw, raw_start) = found
             .get(2)
-            .map_or("", |m| m.as_str())
-            .trim_matches(sls_syntax::is_js_whitespace);
+            .map_or(("", key.end()), |m| (m.as_str(), m.start()));
+        let value = raw.trim_start_matches(sls_syntax::is_js_whitespace);
+        let value_start = raw_start + (raw.len() - value.len());
+        let value = value.trim_end_matches(sls_syntax::is_js_whitespace);
+        let value_at = (value_start, value_start + value.len());
         let quote = value.chars().next();
         let value = match quote {
             Some(q @ ('\'' | '"' | '`')) if value.len() >= 2 && value.ends_with(q) => {
@@ -93,15 +142,20 @@ pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
         } else {
             value.to_owned()
         };
-        if let Some(existing) = out.iter_mut().find(|(k, _)| k == key) {
-            existing.1 = value;
-        } else {
-            out.push((key.to_owned(), value));
+        let entry = Entry {
+            key: key.as_str().to_owned(),
+            value,
+            key_at: (key.start(), key.end()),
+            value_at,
+        };
+        match entries.iter_mut().find(|e| e.key == entry.key) {
+            Some(existing) => *existing = entry,
+            None => entries.push(entry),
         }
     }
     // `Object.keys` lists array-index keys first, in numeric order.
-    out.sort_by_key(|(k, _)| array_index(k).map_or((1, 0), |i| (0, i)));
-    out
+    entries.sort_by_key(|e| array_index(&e.key).map_or((1, 0), |i| (0, i)));
+    DotenvFile { text, entries }
 }
 
 /// The key as a JavaScript array index (`"0"`, `"17"`; not `"01"`).
@@ -129,11 +183,11 @@ enum Limit {
 /// dotenv's `populate` (keys already in the environment are not overridden), then
 /// dotenv-expand 10's `expand`, which interpolates every file key's *current* environment value
 /// and writes the results back, also over variables that were set before. Returns the keys that
-/// were not set before, or the key whose expansion hit a limit.
+/// were not set before, or the index of the key whose expansion hit a limit.
 fn populate_and_expand(
     mut parsed: Vec<(String, String)>,
     env: &mut std::collections::HashMap<String, String>,
-) -> Result<Vec<String>, (String, Limit)> {
+) -> Result<Vec<String>, (usize, Limit)> {
     let mut set = Vec::new();
     for (key, value) in &parsed {
         if !env.contains_key(key) {
@@ -147,7 +201,7 @@ fn populate_and_expand(
             .cloned()
             .unwrap_or_else(|| parsed[i].1.clone());
         let expanded = interpolate(value, env, &parsed)
-            .map_err(|limit| (parsed[i].0.clone(), limit))?
+            .map_err(|limit| (i, limit))?
             .replace("\\$", "$");
         parsed[i].1 = expanded;
     }
@@ -250,9 +304,18 @@ fn js_replace_first(value: &mut String, pattern: &str, replacement: &str) {
 mod tests {
     use super::*;
 
+    /// The keys and values `parse` finds, in order.
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        parse(text)
+            .entries
+            .into_iter()
+            .map(|e| (e.key, e.value))
+            .collect()
+    }
+
     #[test]
     fn parses_dotenv_lines() {
-        let parsed = parse("# c\nA=1\nexport B = two # comment\nC=\"x\\ny\"\nD='$A'\nE: e\n");
+        let parsed = pairs("# c\nA=1\nexport B = two # comment\nC=\"x\\ny\"\nD='$A'\nE: e\n");
         assert_eq!(
             parsed,
             vec![
@@ -270,7 +333,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        let parsed = parse(text);
+        let parsed = pairs(text);
         populate_and_expand(parsed.clone(), &mut env).expect("within the limits");
         parsed
             .into_iter()
@@ -308,9 +371,12 @@ mod tests {
         );
     }
 
+    /// The key whose expansion hit a limit, and the limit.
     fn expand_error(text: &str) -> (String, Limit) {
         let mut env = std::collections::HashMap::new();
-        populate_and_expand(parse(text), &mut env).expect_err("a limit")
+        let parsed = pairs(text);
+        let (i, limit) = populate_and_expand(parsed.clone(), &mut env).expect_err("a limit");
+        (parsed[i].0.clone(), limit)
     }
 
     #[test]
@@ -355,12 +421,51 @@ mod tests {
     #[test]
     fn dotenv_quotes_span_lines_and_index_keys_come_first() {
         assert_eq!(
-            parse("B='multi\nline' # c\n2=two\nA=\"q\\nq\"\n"),
+            pairs("B='multi\nline' # c\n2=two\nA=\"q\\nq\"\n"),
             vec![
                 ("2".into(), "two".into()),
                 ("B".into(), "multi\nline".into()),
                 ("A".into(), "q\nq".into()),
             ]
         );
+    }
+
+    #[test]
+    fn entries_keep_where_the_last_definition_was_written() {
+        let text = "A=first\r\nexport  KEY = 'quoted value'  # c\r\nA=  second\r\nE=\r\n";
+        let file = parse(text);
+        // CRLF becomes LF: one byte less a line, the same lines and columns.
+        assert_eq!(file.text, text.replace("\r\n", "\n"));
+        let at = |range: (usize, usize)| &file.text[range.0..range.1];
+        let got: Vec<_> = file
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.key.as_str(),
+                    e.value.as_str(),
+                    at(e.key_at),
+                    at(e.value_at),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A", "second", "A", "second"),
+                ("KEY", "quoted value", "KEY", "'quoted value'"),
+                ("E", "", "E", ""),
+            ]
+        );
+        // The winning `A` is the one on the third line.
+        assert_eq!(file.entries[0].key_at.0, file.text.rfind("A=").unwrap());
+    }
+
+    #[test]
+    fn a_value_spanning_lines_is_one_range() {
+        let file = parse("M=\"one\ntwo\"\nN=3\n");
+        let m = &file.entries[0];
+        assert_eq!(m.value, "one\ntwo");
+        assert_eq!(&file.text[m.value_at.0..m.value_at.1], "\"one\ntwo\"");
     }
 }

@@ -20,6 +20,27 @@ pub struct ResolveError {
     pub site: Option<VariableSite>,
     /// A suggestion for the user (not part of v3's text).
     pub help: Option<String>,
+    /// The place in a file other than the configuration the error is about (a `.env` line),
+    /// when it is about one (boxed: it is rare, and errors travel in `Result`s).
+    pub file_site: Option<Box<FileSite>>,
+}
+
+/// A labelled byte range in a file other than the configuration, e.g. the `.env` value that
+/// does not finish expanding.
+///
+/// `text` is the file as the resolver read it, in clear: a `.env` file may hold secrets on the
+/// lines around the range, so mask them before showing a code frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSite {
+    /// How diagnostics name the file: relative to the service directory (`.env.prod`).
+    pub name: String,
+    /// The text `range` points into (for `.env`, with its line breaks normalized to `\n`, as
+    /// dotenv reads it: line numbers are those of the file).
+    pub text: String,
+    /// Byte range in `text`, on character boundaries.
+    pub range: (usize, usize),
+    /// What the label on the range says.
+    pub label: String,
 }
 
 /// Shared so that one error object reached through several properties is reported once, as in
@@ -126,6 +147,7 @@ impl ResolveError {
             message: message.into(),
             site: None,
             help: None,
+            file_site: None,
         }
     }
 
@@ -136,6 +158,11 @@ impl ResolveError {
 
     pub fn with_help(mut self, help: Option<String>) -> Self {
         self.help = help;
+        self
+    }
+
+    pub fn in_file(mut self, file_site: FileSite) -> Self {
+        self.file_site = Some(Box::new(file_site));
         self
     }
 

@@ -30,7 +30,7 @@ use std::rc::Rc;
 
 use sls_value::Value;
 
-pub use error::{ErrorCode, ResolveError, SharedError, VariableSite, humanize};
+pub use error::{ErrorCode, FileSite, ResolveError, SharedError, VariableSite, humanize};
 pub use sls_schema::Violation;
 pub use source::{
     AwsSource, EnvSource, Environment, FileKind, FileSource, FileSystem, OptSource, Origin,
