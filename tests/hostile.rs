@@ -183,6 +183,8 @@ const LOAD_CONFIG: &[(&str, &str)] = &[("AWS_SDK_LOAD_CONFIG", "1")];
 fn every_folder_is_a_case() {
     let cases = [
         "config-100mb",
+        "dotenv-200000-keys",
+        "dotenv-expansion-work",
         "dotenv-fifo",
         "dotenv-self-reference",
         "file-directory",
@@ -313,6 +315,48 @@ fn dotenv_self_reference() {
     case(
         "dotenv-self-reference",
         |_| {},
+        &[PRINT, PRINT_V3, REPORT],
+        Expect::Error("EXCESSIVE_DOTENV_EXPANSION"),
+    );
+}
+
+#[test]
+fn dotenv_200000_keys() {
+    let setup = |dir: &Path| {
+        let mut text = String::from("A=1\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("K{i}=v{i}-$A\n"));
+        }
+        write(&dir.join(".env"), &text);
+    };
+    case("dotenv-200000-keys", setup, &[PRINT_V3], Expect::Success);
+    // v3's output (after 718 s)
+    let temp = TempDir::new("hostile-dotenv-200000-keys-print");
+    copy_dir(
+        &support::fixtures().join("hostile/dotenv-200000-keys"),
+        temp.path(),
+    );
+    setup(temp.path());
+    let print = run(temp.path(), PRINT, &[]);
+    assert_eq!(print.code, Some(0), "{}", head(&print.output));
+    assert!(
+        print.output.contains("  first: v0-1\n  last: v199999-1\n"),
+        "{}",
+        head(&print.output)
+    );
+}
+
+#[test]
+fn dotenv_expansion_work() {
+    case(
+        "dotenv-expansion-work",
+        |dir| {
+            let mut text = format!("A=1\nB={}\n", "$A".repeat(4_199));
+            for i in 0..4_000 {
+                text.push_str(&format!("C{i}=$B\n"));
+            }
+            write(&dir.join(".env"), &text);
+        },
         &[PRINT, PRINT_V3, REPORT],
         Expect::Error("EXCESSIVE_DOTENV_EXPANSION"),
     );

@@ -1,6 +1,10 @@
 //! `useDotenv: true`: loads `.env.<stage>` or `.env` like v3 (dotenv 16 plus dotenv-expand),
 //! without overriding variables already set, and detects v3's resolution conflict.
 
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+
 use crate::engine::Engine;
 use crate::error::{ErrorCode, FileSite, ResolveError};
 use crate::source::resolve_path;
@@ -58,15 +62,18 @@ pub(crate) fn load(engine: &mut Engine) -> Result<Option<Dotenv>, ResolveError> 
         .iter()
         .map(|e| (e.key.clone(), e.value.clone()))
         .collect();
-    let set = populate_and_expand(pairs, &mut engine.env.env).map_err(|(i, limit)| {
+    let set = populate_and_expand(pairs, &mut engine.env.env, LIMITS).map_err(|(i, limit)| {
         let entry = &parsed.entries[i];
         let key = &entry.key;
-        let (message, label) = match limit {
+        let (message, label, help) = match limit {
             Limit::Steps => (
                 format!(
                     "Cannot expand \"{key}\" of \"{file_name}\": its variables did not all expand within {MAX_EXPANSION_STEPS} steps (serverless v3: \"RangeError: Maximum call stack size exceeded\")"
                 ),
                 format!("still expanding after {MAX_EXPANSION_STEPS} steps"),
+                format!(
+                    "a value that names itself (`{key}=x${{{key}}}`), or values that name each other, expand without end; escape the `$` (`\\$`) or rename the variable. v3 expands at most about {MAX_EXPANSION_STEPS} variables in a value"
+                ),
             ),
             Limit::Bytes => (
                 format!(
@@ -74,12 +81,19 @@ pub(crate) fn load(engine: &mut Engine) -> Result<Option<Dotenv>, ResolveError> 
                     MAX_EXPANDED_BYTES >> 10
                 ),
                 format!("grows past {} KiB", MAX_EXPANDED_BYTES >> 10),
+                "a value that names itself (`E=${E}${E}`) doubles at each step; escape the `$` (`\\$`) or rename the variable".to_owned(),
+            ),
+            Limit::Work => (
+                format!(
+                    "Cannot expand \"{key}\" of \"{file_name}\": expanding the file's values took more than {} GiB of copying (serverless v3 takes minutes to hours on such a file)",
+                    MAX_EXPANSION_WORK >> 30
+                ),
+                "the expansion was given up here".to_owned(),
+                "values that each name a long value with many variables multiply the work; name the expanded value once, or escape the `$` (`\\$`)".to_owned(),
             ),
         };
         ResolveError::new(ErrorCode::ExcessiveDotenvExpansion, message)
-            .with_help(Some(format!(
-                "a value of \"{file_name}\" that names itself (`{key}=x${{{key}}}`), or values that name each other, expand without end; escape the `$` (`\\$`) or rename the variable"
-            )))
+            .with_help(Some(help))
             .in_file(site(entry.value_at, label))
     })?;
     Ok(Some(Dotenv {
@@ -120,7 +134,8 @@ pub(crate) fn parse(text: &str) -> DotenvFile {
         .expect("dotenv's LINE expression compiles")
     });
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut entries: Vec<Entry> = Vec::new();
+    // The last definition of a key wins and keeps the key's first place (JavaScript objects).
+    let mut entries: IndexMap<String, Entry> = IndexMap::new();
     for found in LINE.captures_iter(&text) {
         let key = found.get(1).expect("the key group always takes part");
         let (raw, raw_start) = found
@@ -148,11 +163,9 @@ pub(crate) fn parse(text: &str) -> DotenvFile {
             key_at: (key.start(), key.end()),
             value_at,
         };
-        match entries.iter_mut().find(|e| e.key == entry.key) {
-            Some(existing) => *existing = entry,
-            None => entries.push(entry),
-        }
+        entries.insert(entry.key.clone(), entry);
     }
+    let mut entries: Vec<Entry> = entries.into_values().collect();
     // `Object.keys` lists array-index keys first, in numeric order.
     entries.sort_by_key(|e| array_index(&e.key).map_or((1, 0), |i| (0, i)));
     DotenvFile { text, entries }
@@ -173,11 +186,36 @@ const MAX_EXPANSION_STEPS: usize = 4_200;
 /// steps' cost is bounded too). v3 has no such limit.
 const MAX_EXPANDED_BYTES: usize = 256 << 10;
 
+/// Ours: what the steps of the whole file may cost together, a step counted as the length of
+/// the value it scans and moves plus [`STEP_COST`]. Values may each stay within the limits above
+/// and still cost much together: 4,000 keys `Cn=$B`, with `B` holding 4,199 references, cost
+/// 35 MB a key (about 40 s for us before this limit, and 1.5 s a key for v3, which expands such
+/// a file of 33 KB in hours). 1 GiB is a quarter of a second here; real files cost kilobytes.
+const MAX_EXPANSION_WORK: usize = 1 << 30;
+
+/// What a step costs besides its value's length (finding the group, looking up the name).
+const STEP_COST: usize = 256;
+
+/// The limits an expansion runs within (tests make them small).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    steps: usize,
+    bytes: usize,
+    work: usize,
+}
+
+const LIMITS: Limits = Limits {
+    steps: MAX_EXPANSION_STEPS,
+    bytes: MAX_EXPANDED_BYTES,
+    work: MAX_EXPANSION_WORK,
+};
+
 /// Why an expansion was given up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Limit {
     Steps,
     Bytes,
+    Work,
 }
 
 /// dotenv's `populate` (keys already in the environment are not overridden), then
@@ -186,7 +224,8 @@ enum Limit {
 /// were not set before, or the index of the key whose expansion hit a limit.
 fn populate_and_expand(
     mut parsed: Vec<(String, String)>,
-    env: &mut std::collections::HashMap<String, String>,
+    env: &mut HashMap<String, String>,
+    limits: Limits,
 ) -> Result<Vec<String>, (usize, Limit)> {
     let mut set = Vec::new();
     for (key, value) in &parsed {
@@ -195,12 +234,19 @@ fn populate_and_expand(
             set.push(key.clone());
         }
     }
+    let index: HashMap<String, usize> = parsed
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _))| (key.clone(), i))
+        .collect();
+    let mut work = 0;
     for i in 0..parsed.len() {
         let value = env
             .get(&parsed[i].0)
             .cloned()
             .unwrap_or_else(|| parsed[i].1.clone());
-        let expanded = interpolate(value, env, &parsed)
+        let file_value = |name: &str| index.get(name).map(|&k| &parsed[k].1);
+        let expanded = interpolate(value, env, file_value, limits, &mut work)
             .map_err(|limit| (i, limit))?
             .replace("\\$", "$");
         parsed[i].1 = expanded;
@@ -213,15 +259,20 @@ fn populate_and_expand(
 
 /// dotenv-expand's `_interpolate`: the right-most unescaped `$` group (`$NAME`, `${NAME}`,
 /// `${NAME:-default}`) is replaced (its *first* occurrence in the value, as `String.replace`
-/// does) by the environment's value, the default, the file's value or nothing, and again until
-/// no unescaped `$` starts a group, within [`MAX_EXPANSION_STEPS`] and [`MAX_EXPANDED_BYTES`].
-fn interpolate(
+/// does) by the environment's value, the default, the file's value (`file_value`) or nothing,
+/// and again until no unescaped `$` starts a group, within `limits` ([`MAX_EXPANSION_STEPS`],
+/// [`MAX_EXPANDED_BYTES`]); each step adds its cost to `work`, which may not pass
+/// `limits.work` ([`MAX_EXPANSION_WORK`]).
+fn interpolate<'a>(
     mut value: String,
-    env: &std::collections::HashMap<String, String>,
-    parsed: &[(String, String)],
+    env: &HashMap<String, String>,
+    file_value: impl Fn(&str) -> Option<&'a String>,
+    limits: Limits,
+    work: &mut usize,
 ) -> Result<String, Limit> {
+    // Anchored: the group must start at the `$` it is tried at.
     static GROUP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\$\{?([A-Za-z0-9_]+)(?::-([^}\\]*))?\}?")
+        regex::Regex::new(r"^\$\{?([A-Za-z0-9_]+)(?::-([^}\\]*))?\}?")
             .expect("dotenv-expand's group expression compiles")
     });
     let mut steps = 0;
@@ -230,16 +281,17 @@ fn interpolate(
             return Ok(value);
         };
         // The right-most group starts at `last`: nothing after it is an unescaped `$`.
-        let Some(found) = GROUP
-            .captures(&value[last..])
-            .filter(|c| c.get(0).is_some_and(|m| m.start() == 0))
-        else {
+        let Some(found) = GROUP.captures(&value[last..]) else {
             return Ok(value);
         };
-        if steps == MAX_EXPANSION_STEPS {
+        if steps == limits.steps {
             return Err(Limit::Steps);
         }
         steps += 1;
+        *work = work.saturating_add(value.len() + STEP_COST);
+        if *work > limits.work {
+            return Err(Limit::Work);
+        }
         let group = found[0].to_owned();
         let name = &found[1];
         let truthy = |v: Option<&String>| v.filter(|v| !v.is_empty()).cloned();
@@ -250,10 +302,10 @@ fn interpolate(
                     .map(|m| m.as_str().to_owned())
                     .filter(|d| !d.is_empty())
             })
-            .or_else(|| truthy(parsed.iter().find(|(k, _)| k == name).map(|(_, v)| v)))
+            .or_else(|| truthy(file_value(name)))
             .unwrap_or_default();
         js_replace_first(&mut value, &group, &replacement);
-        if value.len() > MAX_EXPANDED_BYTES {
+        if value.len() > limits.bytes {
             return Err(Limit::Bytes);
         }
     }
@@ -329,12 +381,12 @@ mod tests {
     }
 
     fn expanded(text: &str, env: &[(&str, &str)]) -> Vec<(String, String)> {
-        let mut env: std::collections::HashMap<String, String> = env
+        let mut env: HashMap<String, String> = env
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let parsed = pairs(text);
-        populate_and_expand(parsed.clone(), &mut env).expect("within the limits");
+        populate_and_expand(parsed.clone(), &mut env, LIMITS).expect("within the limits");
         parsed
             .into_iter()
             .map(|(k, _)| {
@@ -373,10 +425,42 @@ mod tests {
 
     /// The key whose expansion hit a limit, and the limit.
     fn expand_error(text: &str) -> (String, Limit) {
-        let mut env = std::collections::HashMap::new();
+        expand_error_within(text, LIMITS)
+    }
+
+    fn expand_error_within(text: &str, limits: Limits) -> (String, Limit) {
+        let mut env = HashMap::new();
         let parsed = pairs(text);
-        let (i, limit) = populate_and_expand(parsed.clone(), &mut env).expect_err("a limit");
+        let (i, limit) =
+            populate_and_expand(parsed.clone(), &mut env, limits).expect_err("a limit");
         (parsed[i].0.clone(), limit)
+    }
+
+    #[test]
+    fn the_work_of_the_whole_file_is_bounded() {
+        // `B` costs its 10 steps (values of 20 bytes down to 11, plus 256 a step: 2,715), each
+        // `Cn` one more step of 2 bytes first (258 more: 2,973).
+        let text = format!("A=1\nB={}\nC0=$B\nC1=$B\nC2=$B\n", "$A".repeat(10));
+        let limits = |work| Limits { work, ..LIMITS };
+        let got = expanded(&text, &[]);
+        assert_eq!(got[2], ("C0".into(), "1".repeat(10)));
+        assert_eq!(
+            expand_error_within(&text, limits(2_715 + 2 * 2_973)),
+            ("C2".into(), Limit::Work)
+        );
+        assert_eq!(
+            expand_error_within(&text, limits(2_715 + 2 * 2_973 - 1)),
+            ("C1".into(), Limit::Work)
+        );
+        assert_eq!(expand_error_within(&text, limits(2_715 - 1)).1, Limit::Work);
+    }
+
+    #[test]
+    fn names_each_other_is_a_step_limit_and_file_values_are_found_by_name() {
+        assert_eq!(expand_error("A=$B\nB=$A\n"), ("A".into(), Limit::Steps));
+        // the file's value of an earlier key is the expanded one
+        let got = expanded("A=1\nB=${A}2\nC=${B}3\n", &[]);
+        assert_eq!(got[2], ("C".into(), "123".into()));
     }
 
     #[test]
