@@ -187,12 +187,14 @@ fn every_folder_is_a_case() {
         "dotenv-expansion-work",
         "dotenv-fifo",
         "dotenv-self-reference",
+        "fallback-chain-100000",
         "file-directory",
         "file-fifo",
         "file-includes-itself",
         "file-symlink-loop",
         "invalid-utf8",
         "json-nesting-10000",
+        "missing-keys-5000",
         "nul-bytes",
         "profiles-10000",
         "reference-chain-1000",
@@ -359,6 +361,43 @@ fn dotenv_expansion_work() {
         },
         &[PRINT, PRINT_V3, REPORT],
         Expect::Error("EXCESSIVE_DOTENV_EXPANSION"),
+    );
+}
+
+#[test]
+fn fallback_chain_100000() {
+    let setup = |dir: &Path| {
+        let sources: Vec<String> = (0..100_000).map(|i| format!("self:custom.x{i}")).collect();
+        write(
+            &dir.join("serverless.yml"),
+            &format!("{HEAD}custom:\n  s: ${{{}, 'd'}}\n", sources.join(", ")),
+        );
+    };
+    case("fallback-chain-100000", setup, &[PRINT_V3], Expect::Success);
+    let temp = TempDir::new("hostile-fallback-chain-100000-print");
+    setup(temp.path());
+    let print = run(temp.path(), PRINT, &[]);
+    assert_eq!(print.code, Some(0), "{}", head(&print.output));
+    assert!(
+        print.output.contains("custom:\n  s: d\n"),
+        "{}",
+        head(&print.output)
+    );
+}
+
+#[test]
+fn missing_keys_5000() {
+    case(
+        "missing-keys-5000",
+        |dir| {
+            let mut text = format!("{HEAD}custom:\n");
+            for i in 0..5_000 {
+                text.push_str(&format!("  k{i}: ${{self:custom.nope{i}}}\n"));
+            }
+            write(&dir.join("serverless.yml"), &text);
+        },
+        &[PRINT, CHECK],
+        Expect::Error("MISSING_VARIABLE_RESULT"),
     );
 }
 

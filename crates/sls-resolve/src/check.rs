@@ -441,12 +441,9 @@ fn parse_failure(path: &Path, config: &str, failure: Failure) -> Row {
             ("CONFIG_PARSE_ERROR", text, span)
         }
     };
-    let source = SourceFile {
-        name: config.to_owned(),
-        text,
-    };
+    let source = SourceFile::named(config, text);
     let at = span.map(|(start, _)| {
-        let (line, column) = diagnostics::line_column(&source.text, start);
+        let (line, column) = source.line_column(start);
         (config.to_owned(), line, column)
     });
     let frame = diagnostics::render_one(
@@ -681,17 +678,11 @@ fn row(
             .map(|s| format!("{s}-{}", r.view.stage)),
         skipped: false,
         profile_at: r.view.profile_written.as_ref().map(|(_, at)| {
-            let file = SourceFile {
-                name: config.to_owned(),
-                text: r.view.file.text.clone(),
-            };
+            let file = r.view.file.renamed(config);
             (file, at.clone())
         }),
         service_at: r.view.service_written.as_ref().map(|at| {
-            let file = SourceFile {
-                name: config.to_owned(),
-                text: r.view.file.text.clone(),
-            };
+            let file = r.view.file.renamed(config);
             (file, at.clone())
         }),
         provider_profile: match &r.view.profile {
@@ -732,32 +723,24 @@ fn frame(
     };
     let source = match &f.at {
         // named as in the matrix, so that services of a monorepo tell apart
-        Some((file, _, _)) if *file == r.view.file.name => Some(SourceFile {
-            name: config.to_owned(),
-            text: r.view.file.text.clone(),
-        }),
+        Some((file, _, _)) if *file == r.view.file.name => Some(r.view.file.renamed(config)),
         // an included file, named from the working directory like its configuration
-        Some((file, _, _)) if r.view.included.iter().any(|i| i.name == *file) => r
-            .view
-            .included
-            .iter()
-            .find(|i| i.name == *file)
-            .map(|i| SourceFile {
-                name: Path::new(config)
-                    .parent()
-                    .unwrap_or(Path::new(""))
-                    .join(&i.name)
-                    .display()
-                    .to_string(),
-                text: i.text.clone(),
-            }),
+        Some((file, _, _)) if r.view.included.iter().any(|i| i.name == *file) => {
+            r.view.included.iter().find(|i| i.name == *file).map(|i| {
+                i.renamed(
+                    Path::new(config)
+                        .parent()
+                        .unwrap_or(Path::new(""))
+                        .join(&i.name)
+                        .display()
+                        .to_string(),
+                )
+            })
+        }
         Some((file, _, _)) => files
             .get(file)
             .and_then(|t| t.clone())
-            .map(|text| SourceFile {
-                name: file.clone(),
-                text: sls_aws::secret::redact_ini(&text),
-            }),
+            .map(|text| SourceFile::named(file, sls_aws::secret::redact_ini(&text))),
         None => None,
     };
     let message = format!("{}: {}", severity.name(), f.message);

@@ -2,19 +2,27 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 use sls_resolver::{ErrorCode, FileSite, SharedError, VariableSite};
 use sls_yaml::{Node, NodeKind};
 
 use crate::{EXIT_CONFIG, EXIT_USAGE};
 
 /// A source file for code frames.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(crate) struct SourceFile {
     /// The name shown in messages (the file name, as v3 shows it).
     pub name: String,
     pub text: String,
+    /// Where each line starts, as miette counts lines (`\n`, `\r\n` or a lone `\r`), found on
+    /// the first code frame and shared by clones: a frame then costs the lines it shows, not
+    /// the file (a large file with hundreds of errors).
+    lines: OnceLock<Arc<[usize]>>,
 }
 
 impl SourceFile {
@@ -23,25 +31,119 @@ impl SourceFile {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        Self { name, text }
+        Self::named(name, text)
+    }
+
+    pub fn named(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+            lines: OnceLock::new(),
+        }
+    }
+
+    /// The same file under another name (its line index kept).
+    pub fn renamed(&self, name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ..self.clone()
+        }
     }
 
     /// The file an error's [`FileSite`] points into (a `.env` file), with every value that may be
     /// a secret masked in place as in AWS files' code frames: the lines around the range are
     /// shown too.
     pub fn of_site(site: &FileSite) -> Self {
-        Self {
-            name: site.name.clone(),
-            text: sls_aws::secret::redact_ini(&site.text),
-        }
+        Self::named(site.name.clone(), sls_aws::secret::redact_ini(&site.text))
     }
 
     /// A file a `file(...)` variable included, named as `Origin::name` says.
     pub fn included(origin: &sls_resolver::Origin) -> Self {
-        Self {
-            name: origin.name.clone(),
-            text: origin.text.clone(),
+        Self::named(origin.name.clone(), origin.text.clone())
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                if ends_line(bytes, i, b) {
+                    starts.push(i + 1);
+                }
+            }
+            starts.into()
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as [`line_column`] counts
+    /// them, from the line index: a location costs its line, not the file.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset);
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        (
+            line + 1,
+            self.text[starts[line]..offset].chars().count() + 1,
+        )
+    }
+
+    /// The lines of `span` and [`WINDOW_CONTEXT`] lines each side, for miette.
+    fn window(&self, (start, end): (usize, usize)) -> Window {
+        let starts = self.line_starts();
+        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset) - 1;
+        let first = line_of(start).saturating_sub(WINDOW_CONTEXT);
+        let last = line_of(end.saturating_sub(1).max(start)) + WINDOW_CONTEXT + 1;
+        let from = starts[first];
+        let to = starts.get(last).copied().unwrap_or(self.text.len());
+        Window {
+            name: self.name.clone(),
+            text: self.text[from..to].to_owned(),
+            offset: from,
+            first_line: first,
         }
+    }
+}
+
+/// Lines of context a [`Window`] holds around its span: more than the one line miette shows.
+const WINDOW_CONTEXT: usize = 2;
+
+/// The part of a file a code frame shows, with the offsets and line numbers of the whole file.
+struct Window {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file.
+    offset: usize,
+    /// 0-based line of the file `text` starts on.
+    first_line: usize,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        let inner = self.text.as_str().read_span(
+            &SourceSpan::new(local.into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.offset).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count() + self.first_line,
+        )))
     }
 }
 
@@ -150,19 +252,20 @@ pub(crate) fn render_finding(
     let mut diagnostic = MietteDiagnostic::new(message)
         .with_code(code.to_owned())
         .with_severity(severity);
+    let mut window = None;
     if let (Some(file), Some((start, end))) = (file, span) {
-        diagnostic = diagnostic.with_label(LabeledSpan::at(
-            char_range(&file.text, start, end),
-            label.to_owned(),
-        ));
+        let range = char_range(&file.text, start, end);
+        window = Some(file.window((range.start, range.end)));
+        diagnostic = diagnostic.with_label(LabeledSpan::at(range, label.to_owned()));
     }
     if let Some(help) = help {
         diagnostic = diagnostic.with_help(help);
     }
-    render(diagnostic, file)
+    render(diagnostic, window)
 }
 
-fn render(diagnostic: MietteDiagnostic, file: Option<&SourceFile>) -> String {
+/// The diagnostic as miette draws it, with a code frame from `window` when it has a label.
+fn render(diagnostic: MietteDiagnostic, window: Option<Window>) -> String {
     let color = std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
     let theme = if color {
         GraphicalTheme::unicode()
@@ -170,11 +273,14 @@ fn render(diagnostic: MietteDiagnostic, file: Option<&SourceFile>) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let report = match file {
-        Some(file) => miette::Report::new(diagnostic)
-            .with_source_code(NamedSource::new(&file.name, file.text.clone())),
+    let report = match window {
+        Some(window) => miette::Report::new(diagnostic).with_source_code(window),
         None => miette::Report::new(diagnostic),
     };
+    draw(&handler, report)
+}
+
+fn draw(handler: &GraphicalReportHandler, report: miette::Report) -> String {
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
         out = format!("error: {report}\n");
@@ -337,7 +443,7 @@ pub(crate) fn schema_warnings(
                     .then(|| locate_key(root, &violation.path))
                     .flatten()
                     .or_else(|| locate(root, &file.text, &site))
-                    .map(|(start, _)| line_column(&file.text, start));
+                    .map(|(start, _)| file.line_column(start));
                 (file.name.clone(), at)
             }
         };
@@ -464,21 +570,89 @@ fn char_range(text: &str, start: usize, end: usize) -> std::ops::Range<usize> {
     start..end
 }
 
-/// 1-based line and column (in characters) of a byte offset.
+/// 1-based line and column (in characters) of a byte offset. Lines end at `\n`, `\r\n` or a
+/// lone `\r`, as YAML and miette count them. It reads the text up to `offset`: for many places in
+/// one file, [`SourceFile::line_column`] uses the file's line index.
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset);
+    let bytes = text.as_bytes();
+    let (mut line, mut line_start) = (1, 0);
+    for (i, &b) in bytes[..offset].iter().enumerate() {
+        if ends_line(bytes, i, b) {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+/// Whether byte `b` at `i` ends a line: `\n`, or a `\r` not followed by `\n` (YAML's line
+/// breaks, and miette's).
+fn ends_line(bytes: &[u8], i: usize, b: u8) -> bool {
+    b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// `offset` within `text`, moved back to a character boundary.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    offset
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{align, char_range};
+    use super::*;
+
+    #[test]
+    fn line_columns_from_the_index_agree_with_counting() {
+        let text = "a\r\nb\rc: é\n\n😀x\r";
+        let file = SourceFile::named("f", text);
+        let got: Vec<_> = (0..=text.len() + 2).map(|o| file.line_column(o)).collect();
+        let counted: Vec<_> = (0..=text.len() + 2).map(|o| line_column(text, o)).collect();
+        assert_eq!(got, counted);
+        // `\r\n` is one break, a lone `\r` another; columns count characters
+        assert_eq!(file.line_column(3), (2, 1));
+        assert_eq!(file.line_column(5), (3, 1));
+        assert_eq!(file.line_column(10), (3, 5));
+        assert_eq!(file.line_column(11), (4, 1));
+        assert_eq!(file.line_column(13), (5, 1));
+        assert_eq!(file.line_column(16), (5, 2));
+        assert_eq!(file.line_column(text.len()), (6, 1));
+    }
+
+    #[test]
+    fn a_window_frames_every_span_as_the_whole_file_would() {
+        // CRLF, a lone CR, a block scalar, an empty line, no final line break
+        let text = "a: 1\r\nb: ${x:y}\rc: é\nd: |\n  multi ${z:w}\n  line\ne: end\n\nf: last";
+        let file = SourceFile::named("serverless.yml", text);
+        let handler =
+            GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+        let bounds: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        for &start in &bounds {
+            for &end in bounds.iter().filter(|&&end| end >= start) {
+                let diagnostic = || {
+                    MietteDiagnostic::new("m")
+                        .with_label(LabeledSpan::at(start..end, "here".to_owned()))
+                };
+                let whole = draw(
+                    &handler,
+                    miette::Report::new(diagnostic()).with_source_code(miette::NamedSource::new(
+                        "serverless.yml",
+                        text.to_owned(),
+                    )),
+                );
+                let window = draw(
+                    &handler,
+                    miette::Report::new(diagnostic()).with_source_code(file.window((start, end))),
+                );
+                assert_eq!(window, whole, "span {start}..{end}");
+            }
+        }
+    }
 
     #[test]
     fn align_follows_a_literal_block_scalar() {

@@ -647,7 +647,7 @@ fn stage_mismatch(
 
 /// The location of a span in a file.
 pub(crate) fn location(file: &SourceFile, span: sls_yaml::Span) -> Location {
-    let (line, column) = diagnostics::line_column(&file.text, span.start);
+    let (line, column) = file.line_column(span.start);
     Location {
         file: file.name.clone(),
         line,
@@ -686,7 +686,7 @@ fn locate_error(
 /// `included` (its secrets masked) so code frames can show it.
 fn locate_file_site(site: &sls_resolver::FileSite, included: &mut Vec<SourceFile>) -> Location {
     let inner = SourceFile::of_site(site);
-    let (line, column) = diagnostics::line_column(&inner.text, site.range.0);
+    let (line, column) = inner.line_column(site.range.0);
     let at = Location {
         file: inner.name.clone(),
         line,
@@ -706,7 +706,7 @@ fn locate_site(
     site: &VariableSite,
 ) -> Option<Location> {
     let (start, end) = diagnostics::locate_error(root, &file.text, code, site)?.0;
-    let (line, column) = diagnostics::line_column(&file.text, start);
+    let (line, column) = file.line_column(start);
     Some(Location {
         file: file.name.clone(),
         line,

@@ -60,6 +60,8 @@ pub(crate) struct Engine {
     substituted: usize,
     substitution_limit: usize,
     too_much: Option<SharedError>,
+    /// What is left of the "did you mean" comparisons (`hints::HINT_BUDGET`).
+    hint_budget: std::cell::Cell<usize>,
 }
 
 #[derive(Default)]
@@ -98,6 +100,7 @@ impl Engine {
             substituted: 0,
             substitution_limit,
             too_much: None,
+            hint_budget: std::cell::Cell::new(crate::hints::HINT_BUDGET),
         }
     }
 
@@ -361,18 +364,21 @@ impl Engine {
         // The sources tried and dropped, each as it was before its params and address were
         // resolved: a later source that is not registered yet puts the whole list back.
         let mut dropped: Vec<SourceMeta> = Vec::new();
+        // The source being tried: those before it are in `dropped` (taken out, not shifted, so
+        // a fallback chain of n sources costs n steps, not n^2 moves).
+        let mut next = 0;
         let var_site = |path: &[String]| site(path, Some((variable.start, variable.end)));
-        while let Some(ty) = sources[0].ty().map(str::to_owned) {
+        while let Some(ty) = sources[next].ty().map(str::to_owned) {
             if !self.run.sources.contains_key(&ty) {
-                dropped.append(&mut sources);
+                dropped.extend(sources.drain(next..));
                 variable.sources = Some(dropped);
                 return;
             }
-            let pristine = sources[0].has_variables().then(|| sources[0].clone());
-            let output = match self.resolve_variable_source(batch, path, &mut sources[0]) {
+            let pristine = sources[next].has_variables().then(|| sources[next].clone());
+            let output = match self.resolve_variable_source(batch, path, &mut sources[next]) {
                 Ok(output) => output,
                 Err(error) if error.code == ErrorCode::MissingVariableDependency => {
-                    variable.sources = Some(sources);
+                    variable.sources = Some(sources.split_off(next));
                     return;
                 }
                 Err(error) => {
@@ -386,11 +392,12 @@ impl Engine {
                 return;
             }
             if output.is_pending {
-                variable.sources = Some(sources);
+                variable.sources = Some(sources.split_off(next));
                 return;
             }
-            let tried = sources.remove(0);
-            if sources.is_empty() {
+            let tried = std::mem::replace(&mut sources[next], SourceMeta::Literal(Value::Null));
+            next += 1;
+            if next == sources.len() {
                 let detail = output
                     .eventual_error_message
                     .unwrap_or_else(|| format!("Value not found at \"{ty}\" source"));
@@ -411,7 +418,7 @@ impl Engine {
             }
             dropped.push(pristine.unwrap_or(tried));
         }
-        if let Some(SourceMeta::Literal(value)) = sources.first() {
+        if let Some(SourceMeta::Literal(value)) = sources.get(next) {
             variable.value = Some(value.clone());
         }
     }
@@ -827,7 +834,10 @@ impl Engine {
         let Some(Value::String(address)) = &address.value else {
             return None;
         };
-        crate::hints::missing_self_key(&self.config, address)
+        let mut budget = self.hint_budget.get();
+        let help = crate::hints::missing_self_key(&self.config, address, &mut budget);
+        self.hint_budget.set(budget);
+        help
     }
 }
 

@@ -31,17 +31,58 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    closest_within(name, candidates, &mut usize::MAX.clone())
+}
+
+/// Names longer than this get no suggestion: typos are looked for in short names only (and a
+/// comparison costs the product of the lengths).
+const MAX_HINT_CHARS: usize = 64;
+
+/// Character pairs "did you mean" may compare in one resolution. A configuration with
+/// thousands of missing keys among thousands of siblings would otherwise cost their product
+/// (5,000 such keys: 6 s). Past it, an error still lists the keys, without a suggestion.
+pub(crate) const HINT_BUDGET: usize = 50_000_000;
+
+/// [`closest`], comparing at most `budget` character pairs (what is compared is taken from it);
+/// `None` when the budget runs out. Candidates whose length alone puts them too far are not
+/// compared.
+pub(crate) fn closest_within<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+    budget: &mut usize,
+) -> Option<&'c str> {
+    let length = name.chars().count();
+    if length > MAX_HINT_CHARS {
+        return None;
+    }
+    let limit = (length / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let other = candidate.chars().count();
+        if other.abs_diff(length) > limit {
+            continue;
+        }
+        let cost = (length + 1) * (other + 1);
+        if cost > *budget {
+            return None;
+        }
+        *budget -= cost;
+        let distance = edit_distance(name, candidate);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// For a `${self:a.b.c}` that found nothing: which part is missing and which keys do exist.
-pub(crate) fn missing_self_key(config: &Value, address: &str) -> Option<String> {
+///
+/// Suggestions take their comparisons from `budget` (see [`HINT_BUDGET`]).
+pub(crate) fn missing_self_key(
+    config: &Value,
+    address: &str,
+    budget: &mut usize,
+) -> Option<String> {
     let keys: Vec<&str> = address.split('.').collect();
     let mut current = config;
     for (depth, key) in keys.iter().enumerate() {
@@ -61,18 +102,17 @@ pub(crate) fn missing_self_key(config: &Value, address: &str) -> Option<String> 
                 } else {
                     format!("`{}`", keys[..depth].join("."))
                 };
-                let names: Vec<&str> = map.keys().map(String::as_str).collect();
-                if names.is_empty() {
+                if map.is_empty() {
                     return Some(format!("{parent} is empty"));
                 }
-                let listed = names
-                    .iter()
+                let listed = map
+                    .keys()
                     .take(10)
                     .map(|n| format!("`{n}`"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                let more = if names.len() > 10 { ", ..." } else { "" };
-                let suggestion = closest(key, names.iter().copied())
+                let more = if map.len() > 10 { ", ..." } else { "" };
+                let suggestion = closest_within(key, map.keys().map(String::as_str), budget)
                     .map(|c| {
                         format!(
                             "; did you mean `{}`?",
@@ -104,5 +144,48 @@ mod tests {
         assert_eq!(closest("xyz", ["self", "env", "opt"]), None);
         assert_eq!(closest("sef", ["self", "env", "opt"]), Some("self"));
         assert_eq!(closest("custon", ["custom", "provider"]), Some("custom"));
+        // the first of equally close candidates, as before
+        assert_eq!(closest("ab", ["ax", "ay"]), Some("ax"));
+    }
+
+    #[test]
+    fn suggestions_stop_when_the_budget_runs_out() {
+        let mut budget = 25 + 25;
+        // `slef` against `self` and `selfx`: 5 x 5 and 5 x 6 pairs; the second is past it
+        assert_eq!(closest_within("slef", ["self"], &mut budget), Some("self"));
+        assert_eq!(budget, 25);
+        assert_eq!(closest_within("slef", ["selfx"], &mut budget), None);
+        assert_eq!(budget, 25);
+        // too long to compare at all, or too different in length
+        let long = "k".repeat(65);
+        assert_eq!(closest_within(&long, [long.as_str()], &mut budget), None);
+        assert_eq!(closest_within("a", ["abcdef"], &mut budget), None);
+        assert_eq!(budget, 25);
+    }
+
+    #[test]
+    fn missing_keys_list_siblings_and_stop_suggesting_past_the_budget() {
+        let config = sls_value::Value::Object(
+            [(
+                "custom".to_owned(),
+                sls_value::Value::Object(
+                    [("region".to_owned(), sls_value::Value::Null)]
+                        .into_iter()
+                        .collect(),
+                ),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        let mut budget = HINT_BUDGET;
+        assert_eq!(
+            missing_self_key(&config, "custom.regoin", &mut budget).as_deref(),
+            Some("`custom` has no key `regoin`; it has `region`; did you mean `custom.region`?")
+        );
+        let mut none = 0;
+        assert_eq!(
+            missing_self_key(&config, "custom.regoin", &mut none).as_deref(),
+            Some("`custom` has no key `regoin`; it has `region`")
+        );
     }
 }

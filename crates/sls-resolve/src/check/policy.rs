@@ -93,10 +93,7 @@ pub(crate) const POLICY_FILE: &str = ".sls-resolve.yml";
 pub(crate) fn load(path: &Path, display: &str) -> Result<Policy, Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::usage(format!("cannot read `{display}`: {e}")))?;
-    let file = SourceFile {
-        name: display.to_owned(),
-        text,
-    };
+    let file = SourceFile::named(display, text);
     parse(&file)
 }
 
@@ -300,10 +297,7 @@ mod tests {
     use super::*;
 
     fn policy(text: &str) -> Result<Policy, Failure> {
-        parse(&SourceFile {
-            name: POLICY_FILE.into(),
-            text: text.to_owned(),
-        })
+        parse(&SourceFile::named(POLICY_FILE, text))
     }
 
     #[test]

@@ -190,7 +190,7 @@ impl Walk<'_> {
 }
 
 fn location(file: &SourceFile, (start, end): (usize, usize)) -> Location {
-    let (line, column) = diagnostics::line_column(&file.text, start);
+    let (line, column) = file.line_column(start);
     Location {
         file: file.name.clone(),
         line,
@@ -204,10 +204,7 @@ mod tests {
     use super::*;
 
     fn deps(yaml: &str, stage: &str) -> Vec<(String, String, usize)> {
-        let file = SourceFile {
-            name: "serverless.yml".into(),
-            text: yaml.to_owned(),
-        };
+        let file = SourceFile::named("serverless.yml", yaml);
         let root = sls_yaml::load_yaml(yaml).expect("valid yaml");
         profile_dependencies(&file, &root, stage)
             .into_iter()

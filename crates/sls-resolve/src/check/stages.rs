@@ -295,10 +295,7 @@ mod tests {
     };
 
     fn stages(yaml: &str, flags: &[&str]) -> Vec<(String, Vec<String>)> {
-        let file = SourceFile {
-            name: "serverless.yml".into(),
-            text: yaml.to_owned(),
-        };
+        let file = SourceFile::named("serverless.yml", yaml);
         let root = sls_yaml::load_yaml(yaml).expect("valid yaml");
         let flags: Vec<String> = flags.iter().map(|s| (*s).to_owned()).collect();
         stages_to_check(&file, &root, &flags, DEV)
@@ -382,10 +379,7 @@ mod tests {
     #[test]
     fn found_keys_carry_their_location() {
         let yaml = "params:\n  prod:\n    a: 1\n";
-        let file = SourceFile {
-            name: "serverless.yml".into(),
-            text: yaml.to_owned(),
-        };
+        let file = SourceFile::named("serverless.yml", yaml);
         let root = sls_yaml::load_yaml(yaml).unwrap();
         let found = stages_to_check(&file, &root, &[], DEV);
         let FoundBy::Params { at } = &found[0].found_by[0] else {
