@@ -191,6 +191,7 @@ fn every_folder_is_a_case() {
         "file-directory",
         "file-fifo",
         "file-includes-itself",
+        "file-many-references",
         "file-symlink-loop",
         "invalid-utf8",
         "json-nesting-10000",
@@ -398,6 +399,29 @@ fn missing_keys_5000() {
         },
         &[PRINT, CHECK],
         Expect::Error("MISSING_VARIABLE_RESULT"),
+    );
+}
+
+#[test]
+fn file_many_references() {
+    let setup = |dir: &Path| {
+        let (mut vars, mut config) = (String::new(), format!("{HEAD}custom:\n"));
+        for i in 0..20_000 {
+            vars.push_str(&format!("k{i}: v{i}\n"));
+            config.push_str(&format!("  f{i}: ${{file(./vars.yml):k{i}}}\n"));
+        }
+        write(&dir.join("vars.yml"), &vars);
+        write(&dir.join("serverless.yml"), &config);
+    };
+    case("file-many-references", setup, &[PRINT_V3], Expect::Success);
+    let temp = TempDir::new("hostile-file-many-references-print");
+    setup(temp.path());
+    let print = run(temp.path(), PRINT, &[]);
+    assert_eq!(print.code, Some(0), "{}", head(&print.output));
+    assert!(
+        print.output.contains("  f0: v0\n") && print.output.contains("  f19999: v19999\n"),
+        "{}",
+        head(&print.output)
     );
 }
 

@@ -59,7 +59,7 @@ impl SourceFile {
 
     /// A file a `file(...)` variable included, named as `Origin::name` says.
     pub fn included(origin: &sls_resolver::Origin) -> Self {
-        Self::named(origin.name.clone(), origin.text.clone())
+        Self::named(origin.name.clone(), origin.text.to_string())
     }
 
     fn line_starts(&self) -> &[usize] {

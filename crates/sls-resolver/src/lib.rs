@@ -137,7 +137,7 @@ fn registry(names: &[&str]) -> HashMap<String, Rc<dyn Source>> {
                 "env" => Rc::new(EnvSource),
                 "opt" => Rc::new(OptSource),
                 "sls" => Rc::new(SlsSource),
-                "file" => Rc::new(FileSource),
+                "file" => Rc::new(FileSource::default()),
                 "strToBool" => Rc::new(StrToBoolSource),
                 "param" => Rc::new(ParamSource),
                 "aws" => Rc::new(AwsSource),

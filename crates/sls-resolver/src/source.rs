@@ -3,6 +3,7 @@
 //! A source never does I/O itself: files come through the [`FileSystem`] the caller supplies,
 //! environment variables and CLI options from the [`Environment`] snapshot.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::io;
@@ -90,7 +91,8 @@ pub struct Origin {
     /// How diagnostics name the file: relative to the service directory when it is below it
     /// (`config/vars.yml`), else the whole path.
     pub name: String,
-    pub text: String,
+    /// The file's text, shared by the values taken from it.
+    pub text: Rc<str>,
     /// The node the value came from (the file's root, or the node at the address).
     pub node: sls_yaml::Node,
 }
@@ -466,8 +468,84 @@ impl Source for RemoteSource {
     }
 }
 
-/// `file(path):address`.
-pub struct FileSource;
+/// `file(path):address`. A file is read and parsed once per resolution phase, the first time a
+/// variable names it: v3 reads it again for each variable (the same text, as nothing writes
+/// files while a configuration resolves), which made 16,000 variables naming the keys of a
+/// 16,000-key file cost minutes.
+#[derive(Default)]
+pub struct FileSource {
+    loaded: RefCell<HashMap<PathBuf, Rc<Loaded>>>,
+}
+
+/// What reading and parsing a file gave.
+enum Loaded {
+    NotFound,
+    /// A read or parse error, v3's message.
+    Failed(String),
+    /// A YAML file without a document (js-yaml: `undefined`).
+    NoDocument,
+    /// Any other extension: the text itself.
+    Text(String),
+    Parsed {
+        text: Rc<str>,
+        node: sls_yaml::Node,
+        content: Value,
+    },
+}
+
+impl FileSource {
+    fn load(&self, env: &Environment, file_path: &Path) -> Rc<Loaded> {
+        if let Some(loaded) = self.loaded.borrow().get(file_path) {
+            return loaded.clone();
+        }
+        let loaded = Rc::new(read_and_parse(env, file_path));
+        self.loaded
+            .borrow_mut()
+            .insert(file_path.to_owned(), loaded.clone());
+        loaded
+    }
+}
+
+fn read_and_parse(env: &Environment, file_path: &Path) -> Loaded {
+    let display = display_relative(&env.service_dir, file_path);
+    let bytes = match env.fs.read(file_path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Loaded::NotFound,
+        Err(err) => {
+            return Loaded::Failed(format!(
+                "Cannot parse \"{display}\": {}",
+                io_message(&err, file_path)
+            ));
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let extension = extension(file_path);
+    if matches!(extension.as_str(), ".yml" | ".yaml") && sls_yaml::has_no_document(&text) {
+        return Loaded::NoDocument;
+    }
+    let node = match extension.as_str() {
+        ".yml" | ".yaml" => sls_yaml::load_yaml(&text)
+            .map_err(|err| format!("Cannot parse \"{display}\": {}", err.message)),
+        ".json" | ".tfstate" => sls_yaml::load_json(&text).map_err(|err| {
+            format!(
+                "Cannot parse \"{display}\": JSON parse error: {}",
+                err.message
+            )
+        }),
+        ".js" | ".cjs" => Err(format!(
+            "Cannot load \"{display}\": JavaScript variable files are not supported offline"
+        )),
+        _ => return Loaded::Text(text),
+    };
+    match node {
+        Ok(node) => Loaded::Parsed {
+            content: node.to_value(),
+            text: text.into(),
+            node,
+        },
+        Err(message) => Loaded::Failed(message),
+    }
+}
 
 impl Source for FileSource {
     fn resolve(
@@ -498,71 +576,53 @@ impl Source for FileSource {
         };
         let env = cx.environment();
         let file_path = resolve_path(&env.service_dir, &relative);
-        let display = display_relative(&env.service_dir, &file_path);
         let name = origin_name(&env.service_dir, &file_path);
-        let extension = extension(&file_path);
-        let bytes = match env.fs.read(&file_path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                return Ok(SourceOutput::found(Value::Null));
-            }
-            Err(err) => {
-                return Err(SourceError::failed(format!(
-                    "Cannot parse \"{display}\": {}",
-                    io_message(&err, &file_path)
-                )));
-            }
-        };
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let loaded = self.load(env, &file_path);
         let address = address.filter(|a| !a.is_empty());
-        if matches!(extension.as_str(), ".yml" | ".yaml") && sls_yaml::has_no_document(&text) {
-            // js-yaml gives `undefined`, which v3's result check rejects (fallbacks notwithstanding);
-            // with an address it is `null`, i.e. not found.
-            if address.is_some() {
+        let (text, node, content) = match &*loaded {
+            Loaded::NotFound => return Ok(SourceOutput::found(Value::Null)),
+            Loaded::Failed(message) => return Err(SourceError::failed(message.clone())),
+            // js-yaml gives `undefined`, which v3's result check rejects (fallbacks
+            // notwithstanding); with an address it is `null`, i.e. not found.
+            Loaded::NoDocument if address.is_some() => {
                 return Ok(SourceOutput::found(Value::Null));
             }
-            return Err(SourceError::Failed {
-                code: ErrorCode::UnsupportedResult,
-                message: "Source \"file\" returned not supported result: \"undefined\"".into(),
-            });
-        }
-        let node = match extension.as_str() {
-            ".yml" | ".yaml" => sls_yaml::load_yaml(&text).map_err(|err| {
-                SourceError::failed(format!("Cannot parse \"{display}\": {}", err.message))
-            })?,
-            ".json" | ".tfstate" => sls_yaml::load_json(&text).map_err(|err| {
-                SourceError::failed(format!(
-                    "Cannot parse \"{display}\": JSON parse error: {}",
-                    err.message
-                ))
-            })?,
-            ".js" | ".cjs" => {
-                return Err(SourceError::failed(format!(
-                    "Cannot load \"{display}\": JavaScript variable files are not supported offline"
-                )));
+            Loaded::NoDocument => {
+                return Err(SourceError::Failed {
+                    code: ErrorCode::UnsupportedResult,
+                    message: "Source \"file\" returned not supported result: \"undefined\"".into(),
+                });
             }
-            _ => return text_output(text, address.as_deref(), cx),
+            Loaded::Text(text) => return text_output(text.clone(), address.as_deref(), cx),
+            Loaded::Parsed {
+                text,
+                node,
+                content,
+            } => (text, node, content),
         };
-        let content = node.to_value();
+        let origin = |node: &sls_yaml::Node| {
+            Rc::new(Origin {
+                name: name.clone(),
+                file: file_path.clone(),
+                text: text.clone(),
+                node: node.clone(),
+            })
+        };
         let Some(address) = address else {
             if let Some(shown) = &node.not_json {
                 return Err(not_json_result(shown));
             }
             return Ok(SourceOutput {
-                origin: Some(Rc::new(Origin {
-                    name,
-                    file: file_path,
-                    text,
-                    node,
-                })),
-                ..SourceOutput::found(content)
+                origin: Some(origin(node)),
+                ..SourceOutput::found(content.clone())
             });
         };
-        if content == Value::Null {
+        if *content == Value::Null {
             return Ok(SourceOutput::found(Value::Null));
         }
-        let mut result = content;
-        let mut at = Some(&node);
+        // Borrowed from the file's value until a string on the way is resolved.
+        let mut result: Cow<'_, Value> = Cow::Borrowed(content);
+        let mut at = Some(node);
         let keys: Vec<&str> = address.split('.').collect();
         for (i, key) in keys.iter().enumerate() {
             // A `Date` or a non-finite number has no properties to walk into (its JSON form,
@@ -570,13 +630,17 @@ impl Source for FileSource {
             if at.is_some_and(|n| n.not_json.is_some() && !matches!(n.kind, NodeKind::Map(_))) {
                 return Ok(SourceOutput::found(Value::Null));
             }
-            if let Value::String(text) = &result {
-                result = cx.resolve_variables_in_string(&text.clone())?;
+            if let Value::String(text) = &*result {
+                result = Cow::Owned(cx.resolve_variables_in_string(&text.clone())?);
                 at = None;
             }
             let child = at.and_then(|n| n.get_path(&[key]));
-            match js_get(&result, key) {
-                Some(next) if *next != Value::Null => result = next.into_owned(),
+            let next = match &result {
+                Cow::Borrowed(value) => js_get(value, key),
+                Cow::Owned(value) => js_get(value, key).map(|v| Cow::Owned(v.into_owned())),
+            };
+            match next {
+                Some(next) if *next != Value::Null => result = next,
                 // `NaN` and `±Infinity` are null once round-tripped, but v3 sees the number.
                 _ => match child.and_then(|n| n.not_json.as_deref()) {
                     Some(shown) if i + 1 == keys.len() => return Err(not_json_result(shown)),
@@ -588,17 +652,9 @@ impl Source for FileSource {
         if let Some(shown) = at.and_then(|n| n.not_json.as_deref()) {
             return Err(not_json_result(shown));
         }
-        let origin = at.map(|node| {
-            Rc::new(Origin {
-                name: name.clone(),
-                file: file_path.clone(),
-                text: text.clone(),
-                node: node.clone(),
-            })
-        });
         Ok(SourceOutput {
-            origin,
-            ..SourceOutput::found(result)
+            origin: at.map(origin),
+            ..SourceOutput::found(result.into_owned())
         })
     }
 }
