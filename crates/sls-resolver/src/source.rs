@@ -471,11 +471,18 @@ impl Source for RemoteSource {
 /// `file(path):address`. A file is read and parsed once per resolution phase, the first time a
 /// variable names it: v3 reads it again for each variable (the same text, as nothing writes
 /// files while a configuration resolves), which made 16,000 variables naming the keys of a
-/// 16,000-key file cost minutes.
+/// 16,000-key file cost minutes. Files are kept while their texts total at most
+/// [`FILE_CACHE_BYTES`]; past that, a file is parsed for each variable again (memory stays
+/// bounded when many large files are named).
 #[derive(Default)]
 pub struct FileSource {
     loaded: RefCell<HashMap<PathBuf, Rc<Loaded>>>,
+    /// The bytes of text the kept files hold.
+    kept_bytes: std::cell::Cell<usize>,
 }
+
+/// The most text [`FileSource`] keeps parsed (a parsed file takes several times its text).
+pub const FILE_CACHE_BYTES: usize = 16 << 20;
 
 /// What reading and parsing a file gave.
 enum Loaded {
@@ -499,10 +506,24 @@ impl FileSource {
             return loaded.clone();
         }
         let loaded = Rc::new(read_and_parse(env, file_path));
-        self.loaded
-            .borrow_mut()
-            .insert(file_path.to_owned(), loaded.clone());
+        let kept = self.kept_bytes.get() + loaded.text_len();
+        if kept <= FILE_CACHE_BYTES {
+            self.kept_bytes.set(kept);
+            self.loaded
+                .borrow_mut()
+                .insert(file_path.to_owned(), loaded.clone());
+        }
         loaded
+    }
+}
+
+impl Loaded {
+    fn text_len(&self) -> usize {
+        match self {
+            Loaded::Text(text) => text.len(),
+            Loaded::Parsed { text, .. } => text.len(),
+            Loaded::NotFound | Loaded::Failed(_) | Loaded::NoDocument => 0,
+        }
     }
 }
 

@@ -525,3 +525,42 @@ fn variable_expansion_bombs_stop_with_one_error() {
     };
     assert_eq!(l4.len(), 9);
 }
+
+/// A file system that records every read.
+struct Counting {
+    inner: Rc<dyn FileSystem>,
+    reads: Rc<RefCell<Vec<PathBuf>>>,
+}
+
+impl FileSystem for Counting {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.reads.borrow_mut().push(path.to_owned());
+        self.inner.read(path)
+    }
+}
+
+#[test]
+fn a_file_named_by_many_variables_is_read_once() {
+    let mut c = case(
+        "custom:\n  a: ${file(./vars.yml):k0}\n  b: ${file(./vars.yml):k1.x}\n  c: ${file(./vars.yml)}\n  d: ${file(./nope.yml), 'none'}\n  e: ${file(./nope.yml):k, 'none'}\n",
+    );
+    c.files.push(("vars.yml", "k0: zero\nk1:\n  x: one\n"));
+    let mut input = c.input();
+    let reads = Rc::new(RefCell::new(Vec::new()));
+    input.env.fs = Rc::new(Counting {
+        inner: input.env.fs.clone(),
+        reads: reads.clone(),
+    });
+    let config = resolve(input).expect("resolves").config;
+    let custom = custom(&config);
+    assert_eq!(custom["a"], s("zero"));
+    assert_eq!(custom["b"], s("one"));
+    assert_eq!(
+        sls_value::to_json_compact(&custom["c"]),
+        r#"{"k0":"zero","k1":{"x":"one"}}"#
+    );
+    assert_eq!((&custom["d"], &custom["e"]), (&s("none"), &s("none")));
+    let reads = reads.borrow();
+    let count = |name: &str| reads.iter().filter(|p| p.ends_with(name)).count();
+    assert_eq!((count("vars.yml"), count("nope.yml")), (1, 1), "{reads:?}");
+}
