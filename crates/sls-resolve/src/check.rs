@@ -724,23 +724,24 @@ fn frame(
     let source = match &f.at {
         // named as in the matrix, so that services of a monorepo tell apart
         Some((file, _, _)) if *file == r.view.file.name => Some(r.view.file.renamed(config)),
-        // an included file, named from the working directory like its configuration
-        Some((file, _, _)) if r.view.included.iter().any(|i| i.name == *file) => {
-            r.view.included.iter().find(|i| i.name == *file).map(|i| {
-                i.renamed(
+        // an included file, named from the working directory like its configuration; else an
+        // AWS file, its secrets masked
+        Some((file, _, _)) => match r.view.included.iter().find(|i| i.name == *file) {
+            Some(included) => Some(
+                included.renamed(
                     Path::new(config)
                         .parent()
                         .unwrap_or(Path::new(""))
-                        .join(&i.name)
+                        .join(&included.name)
                         .display()
                         .to_string(),
-                )
-            })
-        }
-        Some((file, _, _)) => files
-            .get(file)
-            .and_then(|t| t.clone())
-            .map(|text| SourceFile::named(file, sls_aws::secret::redact_ini(&text))),
+                ),
+            ),
+            None => files
+                .get(file)
+                .and_then(|t| t.clone())
+                .map(|text| SourceFile::named(file, sls_aws::secret::redact_ini(&text))),
+        },
         None => None,
     };
     let message = format!("{}: {}", severity.name(), f.message);

@@ -77,22 +77,23 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset, as [`line_column`] counts
     /// them, from the line index: a location costs its line, not the file.
+    /// The 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts().partition_point(|&s| s <= offset) - 1
+    }
+
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset);
-        let starts = self.line_starts();
-        let line = starts.partition_point(|&s| s <= offset) - 1;
-        (
-            line + 1,
-            self.text[starts[line]..offset].chars().count() + 1,
-        )
+        let line = self.line_of(offset);
+        let start = self.line_starts()[line];
+        (line + 1, self.text[start..offset].chars().count() + 1)
     }
 
     /// The lines of `span` and [`WINDOW_CONTEXT`] lines each side, for miette.
     fn window(&self, (start, end): (usize, usize)) -> Window {
         let starts = self.line_starts();
-        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset) - 1;
-        let first = line_of(start).saturating_sub(WINDOW_CONTEXT);
-        let last = line_of(end.saturating_sub(1).max(start)) + WINDOW_CONTEXT + 1;
+        let first = self.line_of(start).saturating_sub(WINDOW_CONTEXT);
+        let last = self.line_of(end.saturating_sub(1).max(start)) + WINDOW_CONTEXT + 1;
         let from = starts[first];
         let to = starts.get(last).copied().unwrap_or(self.text.len());
         Window {

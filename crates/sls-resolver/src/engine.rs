@@ -61,7 +61,7 @@ pub(crate) struct Engine {
     substitution_limit: usize,
     too_much: Option<SharedError>,
     /// What is left of the "did you mean" comparisons (`hints::HINT_BUDGET`).
-    hint_budget: std::cell::Cell<usize>,
+    hint_budget: usize,
 }
 
 #[derive(Default)]
@@ -100,7 +100,7 @@ impl Engine {
             substituted: 0,
             substitution_limit,
             too_much: None,
-            hint_budget: std::cell::Cell::new(crate::hints::HINT_BUDGET),
+            hint_budget: crate::hints::HINT_BUDGET,
         }
     }
 
@@ -820,7 +820,7 @@ impl Engine {
         Ok(js_lookup(&self.config, keys).map_or(Value::Null, Cow::into_owned))
     }
 
-    fn not_found_help(&self, ty: &str, source: &SourceMeta) -> Option<String> {
+    fn not_found_help(&mut self, ty: &str, source: &SourceMeta) -> Option<String> {
         if ty != "self" {
             return None;
         }
@@ -834,10 +834,7 @@ impl Engine {
         let Some(Value::String(address)) = &address.value else {
             return None;
         };
-        let mut budget = self.hint_budget.get();
-        let help = crate::hints::missing_self_key(&self.config, address, &mut budget);
-        self.hint_budget.set(budget);
-        help
+        crate::hints::missing_self_key(&self.config, address, &mut self.hint_budget)
     }
 }
 

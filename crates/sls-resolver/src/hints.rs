@@ -31,7 +31,8 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    closest_within(name, candidates, &mut usize::MAX.clone())
+    let mut unlimited = usize::MAX;
+    closest_within(name, candidates, &mut unlimited)
 }
 
 /// Names longer than this get no suggestion: typos are looked for in short names only (and a

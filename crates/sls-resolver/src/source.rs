@@ -652,7 +652,7 @@ impl Source for FileSource {
                 return Ok(SourceOutput::found(Value::Null));
             }
             if let Value::String(text) = &*result {
-                result = Cow::Owned(cx.resolve_variables_in_string(&text.clone())?);
+                result = Cow::Owned(cx.resolve_variables_in_string(text)?);
                 at = None;
             }
             let child = at.and_then(|n| n.get_path(&[key]));
@@ -701,7 +701,7 @@ fn text_output(
     let mut result = Value::String(text);
     for key in address.split('.') {
         if let Value::String(text) = &result {
-            result = cx.resolve_variables_in_string(&text.clone())?;
+            result = cx.resolve_variables_in_string(text)?;
         }
         match js_get(&result, key) {
             Some(next) if *next != Value::Null => result = next.into_owned(),
