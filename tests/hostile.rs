@@ -229,6 +229,7 @@ fn every_folder_is_a_case() {
         "variable-nesting-10000",
         "yaml-alias-bomb",
         "yaml-alias-inside-limit",
+        "yaml-alias-syntax-errors",
         "yaml-block-nesting-10000",
         "yaml-flow-nesting-10000",
         "yaml-recursive-alias",
@@ -285,6 +286,47 @@ fn yaml_alias_inside_limit() {
         "{}",
         head(&run.output)
     );
+}
+
+#[test]
+fn yaml_alias_syntax_errors() {
+    let name = "yaml-alias-syntax-errors";
+    case(
+        name,
+        |_| {},
+        &[PRINT, REPORT, CHECK],
+        Expect::Error("VARIABLE_SYNTAX_ERROR"),
+    );
+    let temp = TempDir::new("hostile-yaml-alias-syntax-errors-v3");
+    copy_dir(&support::fixtures().join("hostile").join(name), temp.path());
+    let run = run(temp.path(), PRINT_V3, &[]);
+    assert_eq!(run.code, Some(1), "{}", head(&run.output));
+    // v3's message (recorded with serverless 3.40.0): one line per copy of the variable, the
+    // copies in document order (`a`, then `b.0` to `b.8`, ..., `f.8.8.8.8.8`).
+    let mut paths = vec!["custom.a".to_owned()];
+    let mut level = vec![String::new()];
+    for list in ["b", "c", "d", "e", "f"] {
+        level = level
+            .iter()
+            .flat_map(|prefix| (0..9).map(move |i| format!("{prefix}.{i}")))
+            .collect();
+        paths.extend(level.iter().map(|suffix| format!("custom.{list}{suffix}")));
+    }
+    assert_eq!(paths.len(), 66_430);
+    let lines: Vec<String> = paths
+        .iter()
+        .map(|path| {
+            format!(
+                "\n  - Variable syntax error at \"{path}.1\": Invalid variable source at index 17 in \"${{self:custom.a, 'x' 'y'}}\""
+            )
+        })
+        .collect();
+    let expected = format!(
+        "Cannot resolve serverless.yml: Variables resolution errored with:{}\n",
+        lines.join(",")
+    );
+    assert_eq!(run.output.len(), expected.len());
+    assert!(run.output == expected, "{}", head(&run.output));
 }
 
 #[test]

@@ -497,6 +497,9 @@ fn row(
     let w = d.winner.as_ref().filter(|_| r.evaluated);
     let no_aws_files = job.aws_dir.is_none() && d.files.iter().all(|f| !f.exists);
     let mut findings = Vec::new();
+    // The name of each file as the output shows it, found once: every copy of an aliased error
+    // points into the same file, and finding its name asks the file system.
+    let mut names: HashMap<String, String> = HashMap::new();
     let mut push = |severity: Severity, mut finding: Finding| {
         if finding.at.is_none() && AT_PROFILE.contains(&finding.code.as_str()) {
             if let Some((_, at)) = &r.view.profile_written {
@@ -505,10 +508,12 @@ fn row(
             }
         }
         let frame = frame(r, config, &finding, files, severity);
-        let file = finding
-            .at
-            .as_ref()
-            .map(|(f, _, _)| relative_file(f, &r.view.path, job.cwd));
+        let file = finding.at.as_ref().map(|(f, _, _)| {
+            names
+                .entry(f.clone())
+                .or_insert_with(|| relative_file(f, &r.view.path, job.cwd))
+                .clone()
+        });
         findings.push(CheckFinding {
             severity,
             finding,

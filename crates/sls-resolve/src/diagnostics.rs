@@ -267,26 +267,70 @@ pub(crate) fn render_finding(
 
 /// The diagnostic as miette draws it, with a code frame from `window` when it has a label.
 fn render(diagnostic: MietteDiagnostic, window: Option<Window>) -> String {
-    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    // Asked once: the answer does not change during a run, and a run may draw 60,000 frames.
+    static COLOR: OnceLock<bool> = OnceLock::new();
+    let color = *COLOR
+        .get_or_init(|| std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal());
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let report = match window {
-        Some(window) => miette::Report::new(diagnostic).with_source_code(window),
-        None => miette::Report::new(diagnostic),
-    };
-    draw(&handler, report)
-}
-
-fn draw(handler: &GraphicalReportHandler, report: miette::Report) -> String {
+    let framed = Framed { diagnostic, window };
     let mut out = String::new();
-    if handler.render_report(&mut out, report.as_ref()).is_err() {
-        out = format!("error: {report}\n");
+    if handler.render_report(&mut out, &framed).is_err() {
+        out = format!("error: {}\n", framed.diagnostic);
     }
     out
+}
+
+/// A diagnostic and the code it points into, drawn by the handler directly: a
+/// `miette::Report` would build miette's global handler on each call, which reads the
+/// environment and asks the terminal its size (a tenth of the time of 66,000 frames).
+struct Framed {
+    diagnostic: MietteDiagnostic,
+    window: Option<Window>,
+}
+
+impl std::fmt::Debug for Framed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.diagnostic, f)
+    }
+}
+
+impl std::fmt::Display for Framed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.diagnostic, f)
+    }
+}
+
+impl std::error::Error for Framed {}
+
+impl miette::Diagnostic for Framed {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diagnostic.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diagnostic.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diagnostic.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.diagnostic.url()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diagnostic.labels()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.window.as_ref().map(|w| w as &dyn SourceCode)
+    }
 }
 
 /// Every error of a failed resolution, each with its code frame, after v3's summary line.
@@ -639,17 +683,17 @@ mod tests {
                     MietteDiagnostic::new("m")
                         .with_label(LabeledSpan::at(start..end, "here".to_owned()))
                 };
-                let whole = draw(
-                    &handler,
-                    miette::Report::new(diagnostic()).with_source_code(miette::NamedSource::new(
-                        "serverless.yml",
-                        text.to_owned(),
-                    )),
-                );
-                let window = draw(
-                    &handler,
-                    miette::Report::new(diagnostic()).with_source_code(file.window((start, end))),
-                );
+                // miette's own path (a `Report` over the whole text) against ours
+                let mut whole = String::new();
+                let report = miette::Report::new(diagnostic())
+                    .with_source_code(miette::NamedSource::new("serverless.yml", text.to_owned()));
+                handler.render_report(&mut whole, report.as_ref()).unwrap();
+                let mut window = String::new();
+                let framed = Framed {
+                    diagnostic: diagnostic(),
+                    window: Some(file.window((start, end))),
+                };
+                handler.render_report(&mut window, &framed).unwrap();
                 assert_eq!(window, whole, "span {start}..{end}");
             }
         }

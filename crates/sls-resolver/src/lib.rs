@@ -391,12 +391,15 @@ struct Phase<'a> {
 impl Phase<'_> {
     /// v3's `eventuallyReportVariableResolutionErrors`: every error in the meta, once each.
     fn report(&self, engine: &Engine) -> Result<(), Failure> {
-        let mut errors: Vec<SharedError> = Vec::new();
-        for error in engine.meta.errors() {
-            if !errors.iter().any(|e| Rc::ptr_eq(e, error)) {
-                errors.push(error.clone());
-            }
-        }
+        // Once each by identity (v3 keeps them in a `Set`): a YAML alias copies one error object
+        // to every place it reaches, tens of thousands in an alias bomb.
+        let mut seen: HashSet<*const ResolveError> = HashSet::new();
+        let errors: Vec<SharedError> = engine
+            .meta
+            .errors()
+            .filter(|error| seen.insert(Rc::as_ptr(error)))
+            .cloned()
+            .collect();
         if errors.is_empty() {
             return Ok(());
         }
