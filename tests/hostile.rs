@@ -327,6 +327,24 @@ fn yaml_alias_syntax_errors() {
     );
     assert_eq!(run.output.len(), expected.len());
     assert!(run.output == expected, "{}", head(&run.output));
+    // The copies share one code frame, whose help names the first few other properties.
+    let print = self::run(temp.path(), PRINT, &[]);
+    assert_eq!(print.code, Some(1), "{}", head(&print.output));
+    assert_eq!(print.output.matches("╭─[serverless.yml:5:18]").count(), 1);
+    assert!(
+        print.output.contains(
+            "the same variable fails for 66429 more properties: `custom.b.0.1`, `custom.b.1.1`,"
+        ),
+        "{}",
+        head(&print.output)
+    );
+    assert!(
+        print.output.ends_with(
+            "error: 66430 variables could not be resolved in serverless.yml (1 framed above: copies of a variable are framed once)\n"
+        ),
+        "{}",
+        head(&print.output)
+    );
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! Rendering errors as miette diagnostics: file, line, column, a label on the exact `${...}`.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
+use indexmap::IndexMap;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -334,15 +337,22 @@ impl miette::Diagnostic for Framed {
 }
 
 /// Every error of a failed resolution, each with its code frame, after v3's summary line.
+///
+/// Copies of one variable (a YAML alias repeats it under every property that refers to the
+/// anchor) fail with the same error at the same place: they get one frame, whose help names the
+/// other properties, instead of one frame each (an alias bomb makes 66,000 of them).
 pub(crate) fn resolution_failure(
     file: &SourceFile,
     root: &Node,
     failure: &sls_resolver::Failure,
 ) -> Failure {
-    let mut rendered = String::new();
-    for error in &failure.errors {
-        rendered.push_str(&render_resolve_error(file, root, failure, error));
-    }
+    let mut frames = Frames {
+        file,
+        root,
+        failure,
+        included: HashMap::new(),
+    };
+    let (mut rendered, shown) = frames.render(&failure.errors);
     if failure.errors.len() > 1 {
         let schema = failure.errors.iter().all(|e| e.code.is_schema());
         let what = if schema {
@@ -351,10 +361,16 @@ pub(crate) fn resolution_failure(
             "variables could not be resolved"
         };
         rendered.push_str(&format!(
-            "error: {} {what} in {}\n",
+            "error: {} {what} in {}",
             failure.errors.len(),
             file.name
         ));
+        if shown < failure.errors.len() {
+            rendered.push_str(&format!(
+                " ({shown} framed above: copies of a variable are framed once)"
+            ));
+        }
+        rendered.push('\n');
     }
     if !failure.later.is_empty() {
         rendered.push_str(&format!(
@@ -364,9 +380,7 @@ pub(crate) fn resolution_failure(
                 n => format!("these {n} variables"),
             }
         ));
-        for error in &failure.later {
-            rendered.push_str(&render_resolve_error(file, root, failure, error));
-        }
+        rendered.push_str(&frames.render(&failure.later).0);
     }
     Failure {
         exit: EXIT_CONFIG,
@@ -375,69 +389,216 @@ pub(crate) fn resolution_failure(
     }
 }
 
-/// One resolution error, framed in the file its variable was written in (the configuration,
-/// or the file a `file(...)` variable included), or in the file it is about (`.env`).
-fn render_resolve_error(
-    file: &SourceFile,
-    root: &Node,
-    failure: &sls_resolver::Failure,
-    error: &SharedError,
-) -> String {
-    if let Some(site) = &error.file_site {
-        return render_one(
-            &SourceFile::of_site(site),
-            error.code.as_str(),
-            error.message.clone(),
-            Some(site.range),
-            &site.label,
-            error.help.clone(),
-        );
-    }
-    let included = error.site.as_ref().and_then(|site| {
-        failure
-            .origin_of(&site.path)
-            .map(|(o, rest)| (o, rest, site))
-    });
-    match included {
-        Some((origin, rest, site)) => {
-            let included_file = SourceFile::included(origin);
-            let inner = VariableSite {
-                path: rest.to_vec(),
-                range: site.range,
-            };
-            render_at(&included_file, &origin.node, &inner, error)
-        }
-        None => render_error(file, root, error),
-    }
+/// How many other properties the help of a frame names, when copies of a variable share it.
+const COPIES_NAMED: usize = 5;
+
+/// Draws the code frames of resolution errors.
+struct Frames<'a> {
+    file: &'a SourceFile,
+    root: &'a Node,
+    failure: &'a sls_resolver::Failure,
+    /// The files included with `file(...)` that errors point into, by origin: each is made
+    /// (and its line index built) once, however many errors it holds.
+    included: HashMap<*const sls_resolver::Origin, SourceFile>,
 }
 
-fn render_error(file: &SourceFile, root: &Node, error: &SharedError) -> String {
-    match &error.site {
-        Some(site) => render_at(file, root, site, error),
-        None => render_one(
+/// The file an error is framed in.
+#[derive(Clone, Copy)]
+enum FrameFile<'e> {
+    Config,
+    Included(&'e Rc<sls_resolver::Origin>),
+    /// A file the error is about (a `.env` line), never shared with another error.
+    Site(&'e FileSite),
+}
+
+/// Where an error is framed.
+struct Placed<'e> {
+    error: &'e SharedError,
+    file: FrameFile<'e>,
+    span: Option<(usize, usize)>,
+    label: &'e str,
+}
+
+impl<'a> Frames<'a> {
+    /// The frames of `errors`, copies of one variable framed once; and how many frames.
+    fn render(&mut self, errors: &[SharedError]) -> (String, usize) {
+        let mut groups: IndexMap<GroupKey, Vec<Placed<'_>>> = IndexMap::new();
+        for (i, error) in errors.iter().enumerate() {
+            let placed = self.place(error);
+            groups
+                .entry(GroupKey::of(&placed, i))
+                .or_default()
+                .push(placed);
+        }
+        let mut out = String::new();
+        for group in groups.values() {
+            out.push_str(&self.draw(group));
+        }
+        (out, groups.len())
+    }
+
+    fn place<'e>(&self, error: &'e SharedError) -> Placed<'e>
+    where
+        'a: 'e,
+    {
+        if let Some(site) = &error.file_site {
+            return Placed {
+                error,
+                file: FrameFile::Site(site),
+                span: Some(site.range),
+                label: &site.label,
+            };
+        }
+        let Some(site) = &error.site else {
+            return Placed {
+                error,
+                file: FrameFile::Config,
+                span: None,
+                label: "",
+            };
+        };
+        let (file, located) = match self.failure.origin_of(&site.path) {
+            Some((origin, rest)) => {
+                let inner = VariableSite {
+                    path: rest.to_vec(),
+                    range: site.range,
+                };
+                (
+                    FrameFile::Included(origin),
+                    locate_error(&origin.node, &origin.text, error.code, &inner),
+                )
+            }
+            None => (
+                FrameFile::Config,
+                locate_error(self.root, &self.file.text, error.code, site),
+            ),
+        };
+        match located {
+            Some((span, label)) => Placed {
+                error,
+                file,
+                span: Some(span),
+                label,
+            },
+            None => Placed {
+                error,
+                file,
+                span: None,
+                label: "",
+            },
+        }
+    }
+
+    /// One frame for a group of copies: the first error, and the other properties in its help.
+    fn draw(&mut self, group: &[Placed<'_>]) -> String {
+        let first = &group[0];
+        let error = first.error;
+        let mut help = error.help.clone();
+        let others = &group[1..];
+        if !others.is_empty() {
+            let mut names: Vec<String> = others
+                .iter()
+                .take(COPIES_NAMED)
+                .filter_map(|p| p.error.site.as_ref())
+                .map(|site| format!("`{}`", sls_resolver::humanize(&site.path)))
+                .collect();
+            if others.len() > COPIES_NAMED {
+                names.push(format!("{} more", others.len() - COPIES_NAMED));
+            }
+            let noun = if others.len() == 1 {
+                "property"
+            } else {
+                "properties"
+            };
+            let copies = format!(
+                "the same variable fails for {} more {noun}: {}",
+                others.len(),
+                join_names(&names)
+            );
+            help = Some(match help {
+                Some(help) => format!("{help}\n{copies}"),
+                None => copies,
+            });
+        }
+        let file = match first.file {
+            FrameFile::Config => self.file,
+            FrameFile::Included(origin) => &*self
+                .included
+                .entry(Rc::as_ptr(origin))
+                .or_insert_with(|| SourceFile::included(origin)),
+            FrameFile::Site(site) => {
+                return render_one(
+                    &SourceFile::of_site(site),
+                    error.code.as_str(),
+                    error.message.clone(),
+                    first.span,
+                    first.label,
+                    help,
+                );
+            }
+        };
+        render_one(
             file,
             error.code.as_str(),
             error.message.clone(),
-            None,
-            "",
-            error.help.clone(),
-        ),
+            first.span,
+            first.label,
+            help,
+        )
     }
 }
 
-fn render_at(file: &SourceFile, root: &Node, site: &VariableSite, error: &SharedError) -> String {
-    let (span, label) = match locate_error(root, &file.text, error.code, site) {
-        Some((span, label)) => (Some(span), label),
-        None => (None, ""),
-    };
-    render_one(
-        file,
-        error.code.as_str(),
-        error.message.clone(),
-        span,
-        label,
-        error.help.clone(),
-    )
+/// `a`, `a and b`, `a, b and c`.
+fn join_names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// What copies of one variable share: the file and span they are framed at, the error's code,
+/// its help, and its message without the property path. An error without a place is its own
+/// group (`unique`).
+#[derive(PartialEq, Eq, Hash)]
+struct GroupKey {
+    file: usize,
+    span: Option<(usize, usize)>,
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+    unique: Option<usize>,
+}
+
+impl GroupKey {
+    fn of(placed: &Placed<'_>, index: usize) -> Self {
+        let error = placed.error;
+        let (file, unique) = match placed.file {
+            FrameFile::Config => (0, None),
+            FrameFile::Included(origin) => (Rc::as_ptr(origin) as usize, None),
+            FrameFile::Site(_) => (0, Some(index)),
+        };
+        let message = match &error.site {
+            Some(site) => error.message.replacen(
+                &format!("\"{}\"", sls_resolver::humanize(&site.path)),
+                "\"\"",
+                1,
+            ),
+            None => error.message.clone(),
+        };
+        Self {
+            file,
+            span: placed.span,
+            code: error.code.as_str(),
+            message,
+            help: error.help.clone(),
+            unique: if placed.span.is_none() {
+                Some(index)
+            } else {
+                unique
+            },
+        }
+    }
 }
 
 /// The schema violations of a warn-mode service, one `warning:` line each with the place of the
