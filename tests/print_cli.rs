@@ -1,7 +1,7 @@
 //! `sls-resolve print` behaviour that `serverless print` has no counterpart for, so no
 //! `oracle.json` can record it: the FILE/DIR argument, refusing scripted configurations from
-//! every entry point, `--allow-unresolved`, and where diagnostics point (an included file, a
-//! `.env` line).
+//! every entry point, `--allow-unresolved`, where diagnostics point (an included file, a `.env`
+//! line), and copies of an aliased variable reported once.
 
 mod support;
 
@@ -303,5 +303,92 @@ fn a_dotenv_conflict_points_at_the_key_and_says_how_to_fix_it() {
     assert_eq!(
         v3.stderr,
         "Cannot reliably resolve \"env\" variables due to resolution conflict.\nEnvironment variable \"STAGE\" which influences resolution of \".env.dev\" file were found to be defined in resolved \".env.dev\" file.DOTENV_ENV_VAR_RESOLUTION_CONFLICT\n"
+    );
+}
+
+#[test]
+fn copies_of_an_aliased_variable_are_one_error_in_every_command() {
+    let root = TempDir::new("print-cli-alias-copies");
+    // `bucket` fails under `base` and in its four copies (two merge keys, two aliases); `other`
+    // fails the same way at another place.
+    let config = std::fs::read_to_string(
+        support::fixtures().join("print/errors-alias-copies-framed-once/serverless.yml"),
+    )
+    .expect("fixture");
+    root.write("svc/serverless.yml", &config);
+    let copies = "the same variable fails for 4 more properties: `custom.dev.bucket`, \
+                  `custom.prod.bucket`, `custom.list.0.bucket` and `custom.list.1.bucket`";
+    // v3's message lists every copy
+    let v3 = sls_resolve(
+        root.path(),
+        None,
+        &["print", "svc", "--error-format", "v3"],
+        &[],
+    );
+    assert_eq!(v3.code, 1);
+    assert_eq!(
+        v3.stderr
+            .matches("Value not found at \"self\" source")
+            .count(),
+        6
+    );
+    // the report: one error for the copies, its help names them; `other` stays its own
+    let report = sls_resolve(root.path(), None, &["svc", "--format", "json"], &[]);
+    let errors = report.json()["errors"].as_array().expect("errors").clone();
+    let missing: Vec<_> = errors
+        .iter()
+        .filter(|e| e["code"] == "MISSING_VARIABLE_RESULT")
+        .collect();
+    assert_eq!(missing.len(), 2, "{errors:#?}");
+    assert_eq!(
+        (missing[0]["line"].as_i64(), missing[1]["line"].as_i64()),
+        (Some(6), Some(12))
+    );
+    assert!(
+        missing[0]["help"]
+            .as_str()
+            .is_some_and(|h| h.ends_with(copies)),
+        "{errors:#?}"
+    );
+    assert!(
+        !missing[1]["help"]
+            .as_str()
+            .unwrap_or("")
+            .contains("the same variable")
+    );
+    let text = sls_resolve(root.path(), None, &["svc"], &[]);
+    assert!(
+        text.stdout.contains(&format!("\n            {copies}\n")),
+        "{}",
+        text.stdout
+    );
+    // `check`: one annotation and one frame for the copies
+    let github = sls_resolve(
+        root.path(),
+        None,
+        &["check", "svc", "--format", "github"],
+        &[],
+    );
+    assert_eq!(github.code, 1);
+    assert_eq!(
+        github
+            .stdout
+            .matches("::error file=svc/serverless.yml,line=6,")
+            .count(),
+        1
+    );
+    assert_eq!(
+        github
+            .stdout
+            .matches("::error file=svc/serverless.yml,line=12,")
+            .count(),
+        1
+    );
+    let check = sls_resolve(root.path(), None, &["check", "svc"], &[]);
+    assert_eq!(
+        check.stdout.matches("[svc/serverless.yml:6:13]").count(),
+        1,
+        "{}",
+        check.stdout
     );
 }

@@ -496,24 +496,12 @@ impl<'a> Frames<'a> {
         let mut help = error.help.clone();
         let others = &group[1..];
         if !others.is_empty() {
-            let mut names: Vec<String> = others
-                .iter()
-                .take(COPIES_NAMED)
-                .filter_map(|p| p.error.site.as_ref())
-                .map(|site| format!("`{}`", sls_resolver::humanize(&site.path)))
-                .collect();
-            if others.len() > COPIES_NAMED {
-                names.push(format!("{} more", others.len() - COPIES_NAMED));
-            }
-            let noun = if others.len() == 1 {
-                "property"
-            } else {
-                "properties"
-            };
-            let copies = format!(
-                "the same variable fails for {} more {noun}: {}",
+            let copies = copies_help(
                 others.len(),
-                join_names(&names)
+                others
+                    .iter()
+                    .filter_map(|p| p.error.site.as_ref())
+                    .map(|site| sls_resolver::humanize(&site.path)),
             );
             help = Some(match help {
                 Some(help) => format!("{help}\n{copies}"),
@@ -548,6 +536,31 @@ impl<'a> Frames<'a> {
     }
 }
 
+/// The help line of an error whose copies share its frame: how many other properties fail
+/// with it, the first few by name.
+pub(crate) fn copies_help(count: usize, properties: impl Iterator<Item = String>) -> String {
+    let mut names: Vec<String> = properties
+        .take(COPIES_NAMED)
+        .map(|p| format!("`{p}`"))
+        .collect();
+    if count > names.len() {
+        names.push(format!("{} more", count - names.len()));
+    }
+    let noun = if count == 1 { "property" } else { "properties" };
+    format!(
+        "the same variable fails for {count} more {noun}: {}",
+        join_names(&names)
+    )
+}
+
+/// An error's message with its property path taken out: what copies of a variable share.
+pub(crate) fn without_property(message: &str, property: Option<&str>) -> String {
+    match property {
+        Some(property) => message.replacen(&format!("\"{property}\""), "\"\"", 1),
+        None => message.to_owned(),
+    }
+}
+
 /// `a`, `a and b`, `a, b and c`.
 fn join_names(names: &[String]) -> String {
     match names {
@@ -578,14 +591,8 @@ impl GroupKey {
             FrameFile::Included(origin) => (Rc::as_ptr(origin) as usize, None),
             FrameFile::Site(_) => (0, Some(index)),
         };
-        let message = match &error.site {
-            Some(site) => error.message.replacen(
-                &format!("\"{}\"", sls_resolver::humanize(&site.path)),
-                "\"\"",
-                1,
-            ),
-            None => error.message.clone(),
-        };
+        let property = error.site.as_ref().map(|s| sls_resolver::humanize(&s.path));
+        let message = without_property(&error.message, property.as_deref());
         Self {
             file,
             span: placed.span,

@@ -365,17 +365,7 @@ pub(crate) fn build(
             .map(Finding::from_warning)
             .collect()
     };
-    let mut errors: Vec<Finding> = Vec::new();
-
-    for e in &view.errors {
-        errors.push(Finding {
-            code: e.code.clone(),
-            message: e.message.clone(),
-            help: e.help.clone(),
-            at: e.at.as_ref().map(|l| (l.file.clone(), l.line, l.column)),
-            span: e.at.as_ref().map(|l| l.span),
-        });
-    }
+    let mut errors = resolution_errors(&view.errors);
     if view.failure.is_some() && view.errors.is_empty() {
         errors.push(Finding {
             code: "resolution-failed".into(),
@@ -1053,12 +1043,66 @@ impl Report {
             for e in &self.errors {
                 out.push_str(&format!("  [{}] {}{}\n", e.code, e.message, e.at_text()));
                 if let Some(h) = &e.help {
+                    // a help of several lines keeps them under its first
+                    let h = h.replace('\n', "\n            ");
                     out.push_str(&format!("      help: {h}\n"));
                 }
             }
         }
         out
     }
+}
+
+/// The resolution errors as findings: copies of one variable (a YAML alias repeats it) that
+/// fail with the same error at the same place are one finding, whose help names the other
+/// properties, as in `print`'s code frames.
+fn resolution_errors(located: &[service::LocatedError]) -> Vec<Finding> {
+    type Key<'e> = (
+        &'e str,
+        Option<(&'e str, (usize, usize))>,
+        String,
+        Option<&'e str>,
+    );
+    let mut groups: indexmap::IndexMap<Key<'_>, Vec<&service::LocatedError>> =
+        indexmap::IndexMap::new();
+    for (i, e) in located.iter().enumerate() {
+        let at = e.at.as_ref().map(|l| (l.file.as_str(), l.span));
+        // An error without a place, or without a property, is its own group.
+        let message = match (at, &e.property) {
+            (Some(_), Some(property)) => {
+                crate::diagnostics::without_property(&e.message, Some(property))
+            }
+            _ => format!("{i}\0{}", e.message),
+        };
+        groups
+            .entry((e.code.as_str(), at, message, e.help.as_deref()))
+            .or_default()
+            .push(e);
+    }
+    groups
+        .into_values()
+        .map(|group| {
+            let e = group[0];
+            let mut help = e.help.clone();
+            if group.len() > 1 {
+                let copies = crate::diagnostics::copies_help(
+                    group.len() - 1,
+                    group[1..].iter().filter_map(|c| c.property.clone()),
+                );
+                help = Some(match help {
+                    Some(help) => format!("{help}\n{copies}"),
+                    None => copies,
+                });
+            }
+            Finding {
+                code: e.code.clone(),
+                message: e.message.clone(),
+                help,
+                at: e.at.as_ref().map(|l| (l.file.clone(), l.line, l.column)),
+                span: e.at.as_ref().map(|l| l.span),
+            }
+        })
+        .collect()
 }
 
 /// "selected by X", or which provider of the SDK default chain answers.

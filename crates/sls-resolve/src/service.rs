@@ -180,6 +180,10 @@ pub(crate) struct LocatedError {
     pub help: Option<String>,
     #[serde(flatten)]
     pub at: Option<Location>,
+    /// The property the error is about (`custom.a.1`), when known: copies of one variable
+    /// differ only in it.
+    #[serde(skip)]
+    pub property: Option<String>,
 }
 
 /// `provider.profile` read `provider.stage`, which does not follow `--stage`.
@@ -289,6 +293,7 @@ pub(crate) fn view_with(
                         }
                         (None, None) => None,
                     },
+                    property: e.site.as_ref().map(|s| sls_resolver::humanize(&s.path)),
                 })
                 .collect(),
             Vec::new(),
@@ -342,6 +347,7 @@ pub(crate) fn view_with(
                     .site
                     .as_ref()
                     .and_then(|s| locate_site(&file, &root, e.code, s)),
+                property: e.site.as_ref().map(|s| sls_resolver::humanize(&s.path)),
                 message: e.message,
                 help: e.help,
             })
