@@ -338,6 +338,9 @@ fn yaml_alias_syntax_errors() {
         "{}",
         head(&print.output)
     );
+    let check = self::run(temp.path(), CHECK, &[]);
+    assert_eq!(check.code, Some(1), "{}", head(&check.output));
+    assert_eq!(check.output.matches("╭─[serverless.yml:5:18]").count(), 1);
     assert!(
         print.output.ends_with(
             "error: 66430 variables could not be resolved in serverless.yml (1 framed above: copies of a variable are framed once)\n"
