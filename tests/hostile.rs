@@ -209,6 +209,7 @@ fn every_folder_is_a_case() {
         "file-directory",
         "file-fifo",
         "file-includes-itself",
+        "file-includes-itself-three-times",
         "file-many-references",
         "file-symlink-loop",
         "invalid-utf8",
@@ -285,6 +286,16 @@ fn yaml_alias_inside_limit() {
             .starts_with("{\n  \"service\": \"hostile\",\n  \"provider\": {"),
         "{}",
         head(&run.output)
+    );
+}
+
+#[test]
+fn file_includes_itself_three_times() {
+    case(
+        "file-includes-itself-three-times",
+        |_| {},
+        &[PRINT, PRINT_V3, REPORT, CHECK],
+        Expect::Error("EXCESSIVE_VARIABLE_EXPANSION"),
     );
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
@@ -397,9 +397,9 @@ struct Frames<'a> {
     file: &'a SourceFile,
     root: &'a Node,
     failure: &'a sls_resolver::Failure,
-    /// The files included with `file(...)` that errors point into, by origin: each is made
-    /// (and its line index built) once, however many errors it holds.
-    included: HashMap<*const sls_resolver::Origin, SourceFile>,
+    /// The files included with `file(...)` that errors point into, by path: each is made (and
+    /// its line index built) once, however many errors or inclusions it has.
+    included: HashMap<PathBuf, SourceFile>,
 }
 
 /// The file an error is framed in.
@@ -512,7 +512,7 @@ impl<'a> Frames<'a> {
             FrameFile::Config => self.file,
             FrameFile::Included(origin) => &*self
                 .included
-                .entry(Rc::as_ptr(origin))
+                .entry(origin.file.clone())
                 .or_insert_with(|| SourceFile::included(origin)),
             FrameFile::Site(site) => {
                 return render_one(
@@ -575,7 +575,8 @@ fn join_names(names: &[String]) -> String {
 /// group (`unique`).
 #[derive(PartialEq, Eq, Hash)]
 struct GroupKey {
-    file: usize,
+    /// The included file, or `None` for the configuration.
+    file: Option<PathBuf>,
     span: Option<(usize, usize)>,
     code: &'static str,
     message: String,
@@ -587,9 +588,9 @@ impl GroupKey {
     fn of(placed: &Placed<'_>, index: usize) -> Self {
         let error = placed.error;
         let (file, unique) = match placed.file {
-            FrameFile::Config => (0, None),
-            FrameFile::Included(origin) => (Rc::as_ptr(origin) as usize, None),
-            FrameFile::Site(_) => (0, Some(index)),
+            FrameFile::Config => (None, None),
+            FrameFile::Included(origin) => (Some(origin.file.clone()), None),
+            FrameFile::Site(_) => (None, Some(index)),
         };
         let property = error.site.as_ref().map(|s| sls_resolver::humanize(&s.path));
         let message = without_property(&error.message, property.as_deref());

@@ -66,7 +66,7 @@ pub struct Resolved {
     /// at its property; their text is also in `warnings`.
     pub schema_violations: Vec<Violation>,
     /// Properties whose value came from another file, and where in it.
-    pub origins: Vec<(Vec<String>, Rc<Origin>)>,
+    pub origins: Origins,
 }
 
 impl Resolved {
@@ -76,16 +76,38 @@ impl Resolved {
     }
 }
 
-/// The longest recorded prefix of `path` that came from another file, and the keys below it.
+/// The properties whose value came from another file (`file(...)`), by property path.
+#[derive(Debug, Default)]
+pub struct Origins {
+    by_path: HashMap<Vec<String>, Rc<Origin>>,
+}
+
+impl Origins {
+    /// The longest recorded prefix of `path` that came from another file, and the keys below
+    /// it: one lookup per prefix, so that an error costs the length of its path, not the number
+    /// of inclusions (a file that includes itself three times makes 60,000 of them).
+    pub fn of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
+        (0..=path.len()).rev().find_map(|n| {
+            self.by_path
+                .get(&path[..n])
+                .map(|origin| (origin, &path[n..]))
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_path.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+}
+
 fn origin_of<'o, 'p>(
-    origins: &'o [(Vec<String>, Rc<Origin>)],
+    origins: &'o Origins,
     path: &'p [String],
 ) -> Option<(&'o Rc<Origin>, &'p [String])> {
-    origins
-        .iter()
-        .filter(|(prefix, _)| path.starts_with(prefix))
-        .max_by_key(|(prefix, _)| prefix.len())
-        .map(|(prefix, origin)| (origin, &path[prefix.len()..]))
+    origins.of(path)
 }
 
 /// A variable left as written because its source needs the network.
@@ -104,7 +126,7 @@ pub struct Failure {
     /// The individual errors, de-duplicated, in configuration order.
     pub errors: Vec<SharedError>,
     /// Properties whose value came from another file, and where in it.
-    pub origins: Vec<(Vec<String>, Rc<Origin>)>,
+    pub origins: Origins,
     /// Problems v3 would report only once `errors` are fixed, because it stops at the first
     /// failing phase, but that are certain already: variables whose first source is unknown,
     /// or needs AWS while offline. Not part of v3's `message`.
@@ -116,7 +138,7 @@ impl Failure {
         Self {
             message: error.message.clone(),
             errors: vec![error.shared()],
-            origins: Vec::new(),
+            origins: Origins::default(),
             later: Vec::new(),
         }
     }
@@ -254,12 +276,14 @@ fn resolve_inner(input: ResolveInput, tracing: bool) -> (Result<Resolved, Failur
 }
 
 /// Properties whose value came from another file, and where in it.
-fn origins(engine: &Engine) -> Vec<(Vec<String>, Rc<Origin>)> {
-    engine
-        .origins
-        .iter()
-        .map(|(k, o)| (path_keys(k), o.clone()))
-        .collect()
+fn origins(engine: &Engine) -> Origins {
+    Origins {
+        by_path: engine
+            .origins
+            .iter()
+            .map(|(k, o)| (path_keys(k), o.clone()))
+            .collect(),
+    }
 }
 
 /// v3's phases, in order; stops where v3 would stop.
@@ -536,7 +560,7 @@ fn leftovers(engine: &Engine, registered: &[&str]) -> Result<Vec<Unresolved>, Fa
     Err(Failure {
         message,
         errors,
-        origins: Vec::new(),
+        origins: Origins::default(),
         later: Vec::new(),
     })
 }

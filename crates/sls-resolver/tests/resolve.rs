@@ -564,3 +564,27 @@ fn a_file_named_by_many_variables_is_read_once() {
     let count = |name: &str| reads.iter().filter(|p| p.ends_with(name)).count();
     assert_eq!((count("vars.yml"), count("nope.yml")), (1, 1), "{reads:?}");
 }
+
+#[test]
+fn an_error_in_a_nested_inclusion_names_the_innermost_file() {
+    // `outer.yml` includes `inner.yml`, whose variable fails: the error's property comes from
+    // `inner.yml` (the longest included prefix), with the keys below it.
+    let mut c = case("custom:\n  o: ${file(./outer.yml)}\n  p: ${self:custom.o.i.k}\n");
+    c.files
+        .push(("outer.yml", "i: ${file(./inner.yml)}\nplain: 1\n"));
+    c.files.push(("inner.yml", "k: ${self:nope}\n"));
+    let failure = c.run().unwrap_err();
+    let error = &failure.errors[0];
+    let path = &error.site.as_ref().expect("a site").path;
+    assert_eq!(path.join("."), "custom.o.i.k");
+    let (origin, rest) = failure.origin_of(path).expect("included");
+    assert!(origin.file.ends_with("inner.yml"), "{:?}", origin.file);
+    assert_eq!(rest, ["k".to_owned()]);
+    let keys = |p: &str| p.split('.').map(str::to_owned).collect::<Vec<_>>();
+    let plain = keys("custom.o.plain");
+    let (origin, rest) = failure.origin_of(&plain).expect("included");
+    assert!(origin.file.ends_with("outer.yml"), "{:?}", origin.file);
+    assert_eq!(rest, ["plain".to_owned()]);
+    assert!(failure.origin_of(&keys("custom.p")).is_none());
+    assert!(failure.origin_of(&keys("custom")).is_none());
+}
