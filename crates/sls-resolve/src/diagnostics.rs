@@ -493,21 +493,15 @@ impl<'a> Frames<'a> {
     fn draw(&mut self, group: &[Placed<'_>]) -> String {
         let first = &group[0];
         let error = first.error;
-        let mut help = error.help.clone();
         let others = &group[1..];
-        if !others.is_empty() {
-            let copies = copies_help(
-                others.len(),
-                others
-                    .iter()
-                    .filter_map(|p| p.error.site.as_ref())
-                    .map(|site| sls_resolver::humanize(&site.path)),
-            );
-            help = Some(match help {
-                Some(help) => format!("{help}\n{copies}"),
-                None => copies,
-            });
-        }
+        let help = with_copies(
+            error.help.clone(),
+            others.len(),
+            others
+                .iter()
+                .filter_map(|p| p.error.site.as_ref())
+                .map(|site| sls_resolver::humanize(&site.path)),
+        );
         let file = match first.file {
             FrameFile::Config => self.file,
             FrameFile::Included(origin) => &*self
@@ -536,9 +530,16 @@ impl<'a> Frames<'a> {
     }
 }
 
-/// The help line of an error whose copies share its frame: how many other properties fail
-/// with it, the first few by name.
-pub(crate) fn copies_help(count: usize, properties: impl Iterator<Item = String>) -> String {
+/// The help of an error whose copies (`count` other properties) are shown with it: its own
+/// help, then a line saying how many other properties fail with it, the first few by name.
+pub(crate) fn with_copies(
+    help: Option<String>,
+    count: usize,
+    properties: impl Iterator<Item = String>,
+) -> Option<String> {
+    if count == 0 {
+        return help;
+    }
     let mut names: Vec<String> = properties
         .take(COPIES_NAMED)
         .map(|p| format!("`{p}`"))
@@ -547,10 +548,14 @@ pub(crate) fn copies_help(count: usize, properties: impl Iterator<Item = String>
         names.push(format!("{} more", count - names.len()));
     }
     let noun = if count == 1 { "property" } else { "properties" };
-    format!(
+    let copies = format!(
         "the same variable fails for {count} more {noun}: {}",
         join_names(&names)
-    )
+    );
+    Some(match help {
+        Some(help) => format!("{help}\n{copies}"),
+        None => copies,
+    })
 }
 
 /// An error's message with its property path taken out: what copies of a variable share.

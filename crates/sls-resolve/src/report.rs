@@ -1083,17 +1083,11 @@ fn resolution_errors(located: &[service::LocatedError]) -> Vec<Finding> {
         .into_values()
         .map(|group| {
             let e = group[0];
-            let mut help = e.help.clone();
-            if group.len() > 1 {
-                let copies = crate::diagnostics::copies_help(
-                    group.len() - 1,
-                    group[1..].iter().filter_map(|c| c.property.clone()),
-                );
-                help = Some(match help {
-                    Some(help) => format!("{help}\n{copies}"),
-                    None => copies,
-                });
-            }
+            let help = crate::diagnostics::with_copies(
+                e.help.clone(),
+                group.len() - 1,
+                group[1..].iter().filter_map(|c| c.property.clone()),
+            );
             Finding {
                 code: e.code.clone(),
                 message: e.message.clone(),
