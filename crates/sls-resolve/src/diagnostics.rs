@@ -1,12 +1,13 @@
 //! Rendering errors as miette diagnostics: file, line, column, a label on the exact `${...}`.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::Hash;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
-use indexmap::IndexMap;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -422,16 +423,10 @@ struct Placed<'e> {
 impl<'a> Frames<'a> {
     /// The frames of `errors`, copies of one variable framed once; and how many frames.
     fn render(&mut self, errors: &[SharedError]) -> (String, usize) {
-        let mut groups: IndexMap<GroupKey, Vec<Placed<'_>>> = IndexMap::new();
-        for (i, error) in errors.iter().enumerate() {
-            let placed = self.place(error);
-            groups
-                .entry(GroupKey::of(&placed, i))
-                .or_default()
-                .push(placed);
-        }
+        let placed = errors.iter().map(|error| self.place(error));
+        let groups = group_copies(placed, CopyKey::of);
         let mut out = String::new();
-        for group in groups.values() {
+        for group in &groups {
             out.push_str(&self.draw(group));
         }
         (out, groups.len())
@@ -559,11 +554,8 @@ pub(crate) fn with_copies(
 }
 
 /// An error's message with its property path taken out: what copies of a variable share.
-pub(crate) fn without_property(message: &str, property: Option<&str>) -> String {
-    match property {
-        Some(property) => message.replacen(&format!("\"{property}\""), "\"\"", 1),
-        None => message.to_owned(),
-    }
+pub(crate) fn without_property(message: &str, property: &str) -> String {
+    message.replacen(&format!("\"{property}\""), "\"\"", 1)
 }
 
 /// `a`, `a and b`, `a, b and c`.
@@ -575,42 +567,60 @@ fn join_names(names: &[String]) -> String {
     }
 }
 
-/// What copies of one variable share: the file and span they are framed at, the error's code,
-/// its help, and its message without the property path. An error without a place is its own
-/// group (`unique`).
-#[derive(PartialEq, Eq, Hash)]
-struct GroupKey {
-    /// The included file, or `None` for the configuration.
-    file: Option<PathBuf>,
-    span: Option<(usize, usize)>,
-    code: &'static str,
-    message: String,
-    help: Option<String>,
-    unique: Option<usize>,
+/// `items` in groups of copies, each group in the order of its first item: items with the same
+/// key are copies of one variable; an item without a key (no place, or no property) is a group
+/// of its own.
+pub(crate) fn group_copies<T, K: Hash + Eq>(
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> Option<K>,
+) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    let mut by_key: HashMap<K, usize> = HashMap::new();
+    for item in items {
+        match key(&item) {
+            Some(k) => match by_key.entry(k) {
+                Entry::Occupied(at) => groups[*at.get()].push(item),
+                Entry::Vacant(slot) => {
+                    slot.insert(groups.len());
+                    groups.push(vec![item]);
+                }
+            },
+            None => groups.push(vec![item]),
+        }
+    }
+    groups
 }
 
-impl GroupKey {
-    fn of(placed: &Placed<'_>, index: usize) -> Self {
+/// What copies of one variable share: the file and span they are framed at, the error's code,
+/// its help, and its message without the property path.
+#[derive(PartialEq, Eq, Hash)]
+struct CopyKey<'e> {
+    /// The included file, or `None` for the configuration.
+    file: Option<&'e Path>,
+    span: (usize, usize),
+    code: &'static str,
+    message: String,
+    help: Option<&'e str>,
+}
+
+impl<'e> CopyKey<'e> {
+    /// `None` for an error that has no copies: without a place, or about a file of its own
+    /// (a `.env` line).
+    fn of(placed: &Placed<'e>) -> Option<Self> {
         let error = placed.error;
-        let (file, unique) = match placed.file {
-            FrameFile::Config => (None, None),
-            FrameFile::Included(origin) => (Some(origin.file.clone()), None),
-            FrameFile::Site(_) => (None, Some(index)),
+        let file = match placed.file {
+            FrameFile::Config => None,
+            FrameFile::Included(origin) => Some(origin.file.as_path()),
+            FrameFile::Site(_) => return None,
         };
-        let property = error.site.as_ref().map(|s| sls_resolver::humanize(&s.path));
-        let message = without_property(&error.message, property.as_deref());
-        Self {
+        let site = error.site.as_ref()?;
+        Some(Self {
             file,
-            span: placed.span,
+            span: placed.span?,
             code: error.code.as_str(),
-            message,
-            help: error.help.clone(),
-            unique: if placed.span.is_none() {
-                Some(index)
-            } else {
-                unique
-            },
-        }
+            message: without_property(&error.message, &sls_resolver::humanize(&site.path)),
+            help: error.help.as_deref(),
+        })
     }
 }
 
@@ -871,6 +881,23 @@ mod tests {
                 assert_eq!(window, whole, "span {start}..{end}");
             }
         }
+    }
+
+    #[test]
+    fn copies_group_by_key_in_first_seen_order_and_keyless_items_stay_alone() {
+        let items = [
+            ("a", Some(1)),
+            ("b", None),
+            ("c", Some(2)),
+            ("d", Some(1)),
+            ("e", None),
+        ];
+        let groups = group_copies(items, |(_, key)| *key);
+        let names: Vec<Vec<&str>> = groups
+            .iter()
+            .map(|g| g.iter().map(|(name, _)| *name).collect())
+            .collect();
+        assert_eq!(names, [vec!["a", "d"], vec!["b"], vec!["c"], vec!["e"]]);
     }
 
     #[test]

@@ -1057,30 +1057,19 @@ impl Report {
 /// fail with the same error at the same place are one finding, whose help names the other
 /// properties, as in `print`'s code frames.
 fn resolution_errors(located: &[service::LocatedError]) -> Vec<Finding> {
-    type Key<'e> = (
-        &'e str,
-        Option<(&'e str, (usize, usize))>,
-        String,
-        Option<&'e str>,
-    );
-    let mut groups: indexmap::IndexMap<Key<'_>, Vec<&service::LocatedError>> =
-        indexmap::IndexMap::new();
-    for (i, e) in located.iter().enumerate() {
-        let at = e.at.as_ref().map(|l| (l.file.as_str(), l.span));
-        // An error without a place, or without a property, is its own group.
-        let message = match (at, &e.property) {
-            (Some(_), Some(property)) => {
-                crate::diagnostics::without_property(&e.message, Some(property))
-            }
-            _ => format!("{i}\0{}", e.message),
-        };
-        groups
-            .entry((e.code.as_str(), at, message, e.help.as_deref()))
-            .or_default()
-            .push(e);
-    }
+    let groups = crate::diagnostics::group_copies(located, |e| {
+        let at = e.at.as_ref()?;
+        let property = e.property.as_deref()?;
+        Some((
+            e.code.as_str(),
+            at.file.as_str(),
+            at.span,
+            crate::diagnostics::without_property(&e.message, property),
+            e.help.as_deref(),
+        ))
+    });
     groups
-        .into_values()
+        .into_iter()
         .map(|group| {
             let e = group[0];
             let help = crate::diagnostics::with_copies(

@@ -72,7 +72,7 @@ pub struct Resolved {
 impl Resolved {
     /// The file a property's value came from (see [`Failure::origin_of`]).
     pub fn origin_of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
-        origin_of(&self.origins, path)
+        self.origins.of(path)
     }
 }
 
@@ -93,21 +93,6 @@ impl Origins {
                 .map(|origin| (origin, &path[n..]))
         })
     }
-
-    pub fn len(&self) -> usize {
-        self.by_path.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_path.is_empty()
-    }
-}
-
-fn origin_of<'o, 'p>(
-    origins: &'o Origins,
-    path: &'p [String],
-) -> Option<(&'o Rc<Origin>, &'p [String])> {
-    origins.of(path)
 }
 
 /// A variable left as written because its source needs the network.
@@ -146,7 +131,7 @@ impl Failure {
     /// The file a property's value came from, when it was included with `file(...)`: the
     /// longest recorded prefix of `path`, and the keys left below it.
     pub fn origin_of<'p>(&self, path: &'p [String]) -> Option<(&Rc<Origin>, &'p [String])> {
-        origin_of(&self.origins, path)
+        self.origins.of(path)
     }
 }
 
